@@ -1,0 +1,43 @@
+"""lstmkit: LSTM sequence prediction on PyTorch.
+
+The public surface is small: the estimators, ``load_model``, the callbacks, and
+the subpackages ``lstmkit.data``, ``lstmkit.datasets`` and ``lstmkit.problems``.
+Torch is imported lazily, so ``import lstmkit`` (and ``lstmkit --help``) is fast.
+
+Example:
+    >>> import lstmkit
+    >>> lstmkit.LSTMClassifier(units=25).units
+    25
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "LSTMClassifier": "lstmkit.estimators",
+    "LSTMRegressor": "lstmkit.estimators",
+    "load_model": "lstmkit.estimators",
+    "EarlyStopping": "lstmkit.training",
+    "LearningRateScheduler": "lstmkit.training",
+    "Callback": "lstmkit.training",
+    "History": "lstmkit.training",
+}
+
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'lstmkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(list(globals()) + list(_LAZY))

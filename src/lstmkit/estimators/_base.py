@@ -1,0 +1,309 @@
+"""What the classifier and the regressor share: fit, partial_fit, evaluate, predict.
+
+An estimator composes three things: the input/target preparation (this layer),
+a module from ``models/`` and the engine from ``training/``. Subclasses say how
+targets are encoded and decoded; everything else lives here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.base import BaseEstimator
+
+from lstmkit.errors import ConfigError, NotFittedError, ShapeError
+from lstmkit.estimators._inputs import PreparedInput, prepare_x
+from lstmkit.estimators._params import check_set_params, resolve_device, seed_from
+from lstmkit.estimators._targets import check_lengths_match
+from lstmkit.models import VanillaConfig, VanillaLSTM
+from lstmkit.training import (
+    LOSSES,
+    History,
+    Loss,
+    Trainer,
+    TrainConfig,
+    WindowData,
+    canonical_metric_name,
+    make_optimizer,
+)
+
+
+class LSTMEstimatorBase(BaseEstimator):
+    """Shared machinery of :class:`LSTMClassifier` and :class:`LSTMRegressor`.
+
+    Not used directly. Subclasses implement ``_fit_targets``, ``_apply_targets``,
+    ``_decode``, ``_default_loss`` and ``_default_metrics``.
+    """
+
+    # ----------------------------------------------------------------- public API
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        validation_data: tuple[Any, Any] | None = None,
+        sample_weight: Any = None,
+    ) -> LSTMEstimatorBase:
+        """Train on ``X`` (``(samples, timesteps, features)``) and targets ``y``.
+
+        With ``warm_start=True`` and a fitted model, training continues from the
+        current weights and optimizer state; otherwise it starts afresh.
+
+        Args:
+            X: 3-D array, list of 2-D arrays (ragged), or padded array with ``mask_value``.
+            y: targets (see the class docstring).
+            validation_data: ``(X_val, y_val)``, evaluated after every epoch.
+            sample_weight: ``(samples,)`` weights for the loss.
+
+        Returns:
+            self.
+        """
+        continuing = self.warm_start and self._is_fitted()
+        return self._fit(X, y, validation_data, sample_weight, self.epochs, continuing)
+
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> LSTMEstimatorBase:
+        """Run one epoch over ``X, y``, continuing from the current weights if fitted.
+
+        This is the book's manual loop (``for i in range(10000): model.fit(X, y, epochs=1)``).
+
+        Example:
+            >>> import numpy as np
+            >>> from lstmkit import LSTMRegressor
+            >>> model = LSTMRegressor(units=4, random_state=0)
+            >>> for _ in range(2):
+            ...     model = model.partial_fit(np.zeros((4, 3, 1)), np.zeros(4))
+            >>> len(model.history_.epoch)
+            2
+        """
+        return self._fit(X, y, None, sample_weight, 1, self._is_fitted())
+
+    def evaluate(self, X: Any, y: Any, sample_weight: Any = None) -> dict[str, float]:
+        """Return the loss and every metric on ``X, y``, like Keras's ``evaluate``.
+
+        Returns:
+            ``{"loss": ..., metric: ...}`` with the metric names given at construction.
+        """
+        self._check_fitted("evaluate")
+        data = self._window_data(X, y, sample_weight, fitting=False)
+        return self._trainer().evaluate(data.to(self._device()))
+
+    def set_params(self, **params: Any) -> LSTMEstimatorBase:
+        """Set constructor keywords (scikit-learn), with a did-you-mean for unknown names."""
+        check_set_params(self, params)
+        return super().set_params(**params)
+
+    def summary(self, print_fn: Any = print) -> str:
+        """Print and return a Keras-like summary of the fitted model."""
+        from lstmkit.estimators._summary import summary_text
+
+        self._check_fitted("summary")
+        text = summary_text(self)
+        if print_fn is not None:
+            print_fn(text)
+        return text
+
+    def save(self, path: Any) -> None:
+        """Write the fitted model to one self-contained, safe file (see ``lstmkit.load_model``)."""
+        from lstmkit.estimators._persistence import save_estimator
+
+        self._check_fitted("save")
+        save_estimator(self, path)
+
+    # ----------------------------------------------------------------- fitting
+    def _fit(self, X, y, validation_data, sample_weight, epochs: int, continuing: bool):
+        settings = self._validated_settings(epochs)
+        if not continuing:
+            self._reset_fitted_state()
+        data = self._window_data(X, y, sample_weight, fitting=not continuing)
+        validation = None
+        if validation_data is not None:
+            validation = self._window_data(*_pair(validation_data), None, fitting=False)
+        elif self.validation_split:
+            data, validation = _split_last(data, self.validation_split)
+        device = self._device()
+        seed = seed_from(self.random_state)
+        with _seeded(seed, device):
+            if not continuing:
+                self.module_ = self._build_module(data).to(device)
+                self.optimizer_ = make_optimizer(
+                    self.optimizer, self.module_.parameters(), self.learning_rate, self.momentum
+                )
+                self.history_ = History()
+            generator = None if seed is None else torch.Generator().manual_seed(seed + len(self.history_.epoch))
+            trainer = self._trainer(settings)
+            trainer.fit(
+                data.to(device),
+                None if validation is None else validation.to(device),
+                callbacks=list(self.callbacks or ()),
+                history=self.history_,
+                generator=generator,
+                initial_epoch=len(self.history_.epoch),
+            )
+        return self
+
+    def _validated_settings(self, epochs: int) -> TrainConfig:
+        problems = []
+        if not 0.0 <= float(self.validation_split) < 1.0:
+            problems.append(f"validation_split must be in [0, 1), got {self.validation_split!r}")
+        if not isinstance(self.units, int) or isinstance(self.units, bool) or self.units < 1:
+            problems.append(f"units must be a positive integer, got {self.units!r}")
+        if self.loss != "auto" and self.loss not in LOSSES:
+            problems.append(f"unknown loss {self.loss!r}: expected 'auto' or one of {', '.join(LOSSES)}")
+        if problems:
+            raise ConfigError(f"invalid {type(self).__name__} settings: " + "; ".join(problems))
+        for name in self._metric_names():
+            canonical_metric_name(name)
+        return TrainConfig(epochs, self.batch_size, self.shuffle, self.clipnorm, self.verbose)
+
+    def _window_data(self, X, y, sample_weight, fitting: bool) -> WindowData:
+        prepared = prepare_x(X, self.mask_value, context="fitting" if fitting else "evaluating")
+        check_lengths_match(len(prepared.x), y)
+        if fitting:
+            self.n_features_in_ = prepared.x.shape[2]
+            self.n_timesteps_in_ = prepared.x.shape[1]
+            targets = self._fit_targets(y, prepared)
+        else:
+            self._check_features(prepared)
+            targets = self._apply_targets(y, prepared)
+        x = self._transform_x(prepared.x, fitting)
+        weight = self._sample_weights(sample_weight, targets, len(prepared.x))
+        return WindowData(
+            torch.from_numpy(x),
+            torch.from_numpy(targets),
+            None if weight is None else torch.from_numpy(weight),
+            None if prepared.lengths is None else torch.from_numpy(prepared.lengths),
+            per_step=bool(self.return_sequences),
+            complete=_targets_complete(targets),
+        )
+
+    def _sample_weights(self, sample_weight, targets, count) -> np.ndarray | None:
+        if sample_weight is None:
+            return None
+        weight = np.asarray(sample_weight, dtype=np.float32)
+        if weight.shape != (count,):
+            raise ShapeError(f"sample_weight must have shape ({count},), one weight per sample, got {weight.shape}")
+        if not np.isfinite(weight).all() or (weight < 0).any():
+            raise ConfigError("sample_weight must hold finite, non-negative numbers")
+        return weight
+
+    def _build_module(self, data: WindowData) -> torch.nn.Module:
+        config = VanillaConfig(
+            input_size=int(data.x.shape[2]),
+            hidden_size=self.units,
+            output_size=self.output_size_,
+            num_layers=self.num_layers,
+            dropout=float(self.dropout),
+            return_sequences=bool(self.return_sequences),
+            init=self.init,
+        )
+        return VanillaLSTM(config)
+
+    def _trainer(self, settings: TrainConfig | None = None) -> Trainer:
+        settings = settings or TrainConfig(1, self.batch_size, False, None, 0)
+        return Trainer(self.module_, Loss(self.loss_), self._metric_names(), self.optimizer_, settings)
+
+    def _metric_names(self) -> list[str]:
+        metrics = self._default_metrics() if self.metrics is None else self.metrics
+        names = [metrics] if isinstance(metrics, str) else list(metrics)
+        return [canonical_metric_name(name) for name in names]
+
+    # ----------------------------------------------------------------- predicting
+    def _prepare_predict(self, X) -> tuple[PreparedInput, WindowData]:
+        self._check_fitted("predict")
+        prepared = prepare_x(X, self.mask_value, context="predicting")
+        self._check_features(prepared)
+        x = self._transform_x(prepared.x, fitting=False)
+        lengths = None if prepared.lengths is None else torch.from_numpy(prepared.lengths)
+        data = WindowData(torch.from_numpy(x), lengths=lengths, per_step=bool(self.return_sequences))
+        return prepared, data
+
+    def _run_predict(self, data: WindowData) -> np.ndarray:
+        device = self._device()
+        self.module_.to(device)
+        outputs = self._trainer().predict(data.to(device))
+        return outputs.detach().cpu().numpy()
+
+    def _check_features(self, prepared: PreparedInput) -> None:
+        features = prepared.x.shape[2]
+        if features == self.n_features_in_:
+            return
+        hint = ""
+        if prepared.x.shape[1] == self.n_features_in_ and features == self.n_timesteps_in_:
+            hint = " Did you swap time and features? Use X.transpose(0, 2, 1)."
+        raise ShapeError(
+            f"X has {features} features, but {type(self).__name__} was fitted with "
+            f"{self.n_features_in_} features: pass X of shape (samples, timesteps, "
+            f"{self.n_features_in_}).{hint}"
+        )
+
+    # ----------------------------------------------------------------- state
+    def _is_fitted(self) -> bool:
+        return hasattr(self, "module_")
+
+    def _check_fitted(self, action: str) -> None:
+        if not self._is_fitted():
+            raise NotFittedError(
+                f"This {type(self).__name__} is not fitted yet: call fit(X, y) before {action}."
+            )
+
+    def _reset_fitted_state(self) -> None:
+        for name in [key for key in vars(self) if key.endswith("_") and not key.startswith("__")]:
+            delattr(self, name)
+
+    def _device(self) -> torch.device:
+        return resolve_device(self.device)
+
+    def _transform_x(self, x: np.ndarray, fitting: bool) -> np.ndarray:
+        return x
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self._is_fitted()
+
+
+def _pair(validation_data: Any) -> tuple[Any, Any]:
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+        raise ConfigError("validation_data must be a pair (X_val, y_val)")
+    return validation_data[0], validation_data[1]
+
+
+def _split_last(data: WindowData, fraction: float) -> tuple[WindowData, WindowData]:
+    """Keras's validation_split: the last fraction of the samples, before any shuffling."""
+    count = len(data)
+    validation_count = int(count * fraction)
+    if validation_count == 0 or validation_count == count:
+        raise ConfigError(
+            f"validation_split={fraction} of {count} samples leaves "
+            f"{'no validation' if validation_count == 0 else 'no training'} samples: "
+            "use a larger split, more data, or validation_split=0"
+        )
+    train_index = torch.arange(count - validation_count)
+    validation_index = torch.arange(count - validation_count, count)
+    return _subset(data, train_index), _subset(data, validation_index)
+
+
+def _subset(data: WindowData, index: torch.Tensor) -> WindowData:
+    take = lambda tensor: None if tensor is None else tensor[index]  # noqa: E731
+    return WindowData(
+        take(data.x), take(data.y), take(data.weight), take(data.lengths), data.per_step, data.complete
+    )
+
+
+def _targets_complete(targets: np.ndarray) -> bool:
+    """True when no target is missing (NaN for values, -1 for class codes)."""
+    if targets.dtype.kind == "f":
+        return not bool(np.isnan(targets).any())
+    return not bool((targets == -1).any())
+
+
+@contextlib.contextmanager
+def _seeded(seed: int | None, device: torch.device):
+    """Seed torch inside, and leave the caller's random state as it was afterwards."""
+    if seed is None:
+        yield
+        return
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        torch.manual_seed(seed)
+        yield

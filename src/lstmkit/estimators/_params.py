@@ -1,0 +1,105 @@
+"""Constructor-keyword handling shared by the estimators.
+
+scikit-learn's rule: ``__init__`` stores keywords unchanged and ``fit``
+validates them, so ``clone`` and grid search work. Python's own error for a
+misspelled keyword names no alternative; :func:`suggest_unknown_keywords` adds one.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Any
+
+import torch
+
+from lstmkit.errors import ConfigError, did_you_mean, unknown_option
+
+
+def suggest_unknown_keywords(cls: type) -> type:
+    """Class decorator: a misspelled constructor keyword raises with a did-you-mean.
+
+    The wrapped ``__init__`` keeps its signature (``inspect.signature`` follows
+    ``__wrapped__``), so scikit-learn's ``get_params`` still sees every keyword.
+
+    Example:
+        >>> @suggest_unknown_keywords
+        ... class Model:
+        ...     def __init__(self, units=1):
+        ...         self.units = units
+        >>> Model(unts=3)
+        Traceback (most recent call last):
+        ...
+        lstmkit.errors.ConfigError: Model got an unknown option 'unts'. Did you mean 'units'?
+    """
+    original = cls.__init__
+    known = [name for name in inspect.signature(original).parameters if name != "self"]
+
+    @functools.wraps(original)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        unknown = [name for name in kwargs if name not in known]
+        if unknown:
+            messages = [f"'{name}'.{did_you_mean(name, known)}" for name in unknown]
+            raise ConfigError(f"{cls.__name__} got an unknown option " + " Also ".join(messages).rstrip())
+        original(self, *args, **kwargs)
+
+    cls.__init__ = __init__
+    return cls
+
+
+def check_set_params(estimator: Any, params: dict[str, Any]) -> None:
+    """Raise for ``set_params`` keys the estimator does not have (with a did-you-mean).
+
+    Example:
+        >>> from sklearn.linear_model import Ridge
+        >>> check_set_params(Ridge(), {"alhpa": 1.0})
+        Traceback (most recent call last):
+        ...
+        lstmkit.errors.ConfigError: unknown parameter 'alhpa' for Ridge. Did you mean 'alpha'?
+    """
+    known = estimator.get_params(deep=False)
+    for name in params:
+        base = name.split("__", 1)[0]
+        if base not in known:
+            raise ConfigError(
+                f"unknown parameter '{name}' for {type(estimator).__name__}.{did_you_mean(base, known)}"
+            )
+
+
+def resolve_device(device: str | torch.device) -> torch.device:
+    """Turn ``"auto"`` into the GPU when one is present, else the CPU.
+
+    Example:
+        >>> resolve_device("cpu")
+        device(type='cpu')
+    """
+    if isinstance(device, torch.device):
+        return device
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if not isinstance(device, str) or device.split(":")[0] not in ("cpu", "cuda", "mps"):
+        raise unknown_option("device", str(device), ("auto", "cpu", "cuda"))
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ConfigError(
+            f"device '{device}' was asked for, but no CUDA GPU is available: use device='auto' "
+            "(the GPU when present, else the CPU) or device='cpu'"
+        )
+    return torch.device(device)
+
+
+def seed_from(random_state: Any) -> int | None:
+    """Return an integer seed from ``random_state`` (None, an int or a NumPy RandomState).
+
+    Example:
+        >>> seed_from(7), seed_from(None)
+        (7, None)
+    """
+    if random_state is None:
+        return None
+    if isinstance(random_state, (int,)) and not isinstance(random_state, bool):
+        return int(random_state)
+    if hasattr(random_state, "randint"):
+        return int(random_state.randint(0, 2**31 - 1))
+    raise ConfigError(
+        f"random_state must be None, an integer or a numpy RandomState, got {random_state!r}"
+    )

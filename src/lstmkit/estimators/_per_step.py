@@ -1,0 +1,62 @@
+"""Target and output handling for per-step (``return_sequences``) models.
+
+Per-step targets follow their input's layout: when masked input is compacted
+(valid steps first), the targets move with their steps; steps past a
+sequence's length carry the "no target" fill.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from lstmkit.estimators._inputs import PreparedInput
+from lstmkit.estimators._targets import pad_ragged_targets
+
+
+def as_target_array(y: Any, prepared: PreparedInput, per_step: bool, fill: float) -> np.ndarray:
+    """Return ``y`` as one array; per-step ragged lists are padded with ``fill``.
+
+    Example:
+        >>> prepared = PreparedInput(np.zeros((2, 3, 1)), np.array([3, 1]))
+        >>> as_target_array([np.array([1, 2, 3]), np.array([4])], prepared, True, -1).tolist()
+        [[1, 2, 3], [4, -1, -1]]
+    """
+    if per_step and isinstance(y, (list, tuple)) and len({np.shape(item) for item in y}) > 1:
+        return pad_ragged_targets(list(y), prepared.x.shape[1], fill)
+    if hasattr(y, "detach"):
+        y = y.detach().cpu().numpy()
+    return np.asarray(y)
+
+
+def align_per_step_targets(targets: np.ndarray, prepared: PreparedInput, per_step: bool, fill: float) -> np.ndarray:
+    """Move per-step targets with compacted masked steps; mark padding as "no target".
+
+    Example:
+        >>> prepared = PreparedInput(np.zeros((1, 3, 1)), np.array([2]), np.array([[1, 2, 0]]))
+        >>> align_per_step_targets(np.array([[7, 8, 9]]), prepared, True, -1).tolist()
+        [[8, 9, -1]]
+    """
+    if not per_step or prepared.lengths is None:
+        return targets
+    aligned = targets.copy()
+    if prepared.order is not None:
+        order = prepared.order.reshape(prepared.order.shape + (1,) * (targets.ndim - 2))
+        aligned = np.take_along_axis(aligned, order, axis=1)
+    steps = np.arange(aligned.shape[1])[None, :]
+    aligned[steps >= prepared.lengths[:, None]] = fill
+    return aligned
+
+
+def split_per_sequence(values: np.ndarray, prepared: PreparedInput, per_step: bool, X: Any) -> Any:
+    """For ragged list input with per-step outputs, return one array per sequence.
+
+    Example:
+        >>> prepared = PreparedInput(np.zeros((2, 2, 1)), np.array([2, 1]))
+        >>> [v.tolist() for v in split_per_sequence(np.ones((2, 2)), prepared, True, [0, 0])]
+        [[1.0, 1.0], [1.0]]
+    """
+    if per_step and isinstance(X, (list, tuple)) and prepared.lengths is not None:
+        return [values[row, :length] for row, length in enumerate(prepared.lengths.tolist())]
+    return values

@@ -1,0 +1,151 @@
+"""Saving an estimator to one safe file and loading it back (``lstmkit.load_model``).
+
+The file holds the module's weights (safetensors) and a JSON manifest: the
+estimator's class and keywords, the architecture name and config, the fitted
+attributes (classes, scalers as numbers), and the history. Loading looks names
+up in fixed registries; nothing read from the file is imported or executed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from lstmkit.errors import ModelFileError, unknown_option
+from lstmkit.models import get_architecture
+from lstmkit.training import History
+
+
+def _estimator_classes() -> dict[str, type]:
+    from lstmkit.estimators._classifier import LSTMClassifier
+    from lstmkit.estimators._regressor import LSTMRegressor
+
+    return {"LSTMClassifier": LSTMClassifier, "LSTMRegressor": LSTMRegressor}
+
+
+def save_estimator(estimator: Any, path: str | Path) -> None:
+    """Write ``estimator`` (fitted) to ``path`` atomically. See :func:`load_model`."""
+    from lstmkit.io import write_model_file
+
+    module = estimator.module_
+    tensors = {name: tensor.detach().cpu().contiguous() for name, tensor in module.state_dict().items()}
+    manifest = {
+        "estimator": type(estimator).__name__,
+        "params": _json_params(estimator.get_params(deep=False)),
+        "architecture": module.architecture_name,
+        "model_config": module.get_config(),
+        "fitted": _fitted_attributes(estimator),
+        "history": _finite_history(estimator.history_),
+    }
+    write_model_file(path, tensors, manifest)
+
+
+def load_model(path: str | Path, custom_objects: dict[str, type] | None = None) -> Any:
+    """Load a model file written by ``estimator.save(path)``.
+
+    Args:
+        path: the model file.
+        custom_objects: ``{architecture name: module class}`` for your own architectures.
+
+    Returns:
+        The fitted estimator, predicting exactly as the one that was saved.
+
+    Raises:
+        ModelFileError: the file is missing, corrupt, not an lstmkit model, or from a newer lstmkit.
+
+    Example:
+        >>> # model.save("echo.safetensors"); lstmkit.load_model("echo.safetensors").predict(X)
+    """
+    from lstmkit.io import read_model_file
+
+    tensors, manifest = read_model_file(path)
+    classes = _estimator_classes()
+    name = manifest.get("estimator")
+    if name not in classes:
+        raise unknown_option("estimator in the model file", str(name), classes)
+    estimator = classes[name](**manifest["params"])
+    module_class = get_architecture(manifest["architecture"], custom_objects)
+    module = module_class.from_config(manifest["model_config"])
+    try:
+        module.load_state_dict(tensors, strict=True)
+    except RuntimeError as exc:
+        raise ModelFileError(
+            f"the weights in {str(path)!r} do not fit the {manifest['architecture']!r} "
+            f"architecture they name: {exc}"
+        ) from exc
+    estimator.module_ = module
+    _restore_fitted(estimator, manifest["fitted"])
+    estimator.history_ = History.from_dict(manifest["history"])
+    estimator.optimizer_ = _fresh_optimizer(estimator)
+    return estimator
+
+
+def _json_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Keep the keywords JSON can hold; others (callbacks, optimizer factories) are dropped.
+
+    A dropped keyword comes back at its default after loading; the summary and the
+    docs say so.
+    """
+    kept = {}
+    for name, value in params.items():
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            continue
+        kept[name] = value
+    return kept
+
+
+def _fitted_attributes(estimator: Any) -> dict[str, Any]:
+    fitted: dict[str, Any] = {
+        "n_features_in_": int(estimator.n_features_in_),
+        "n_timesteps_in_": int(estimator.n_timesteps_in_),
+        "loss_": estimator.loss_,
+        "output_size_": int(estimator.output_size_),
+    }
+    if hasattr(estimator, "classes_"):
+        fitted["classes_"] = estimator.classes_.tolist()
+        fitted["classes_dtype"] = estimator.classes_.dtype.str
+        fitted["one_hot_"] = bool(estimator.one_hot_)
+    if hasattr(estimator, "y_shape_"):
+        fitted["y_shape_"] = list(estimator.y_shape_)
+        for name in ("scaler_X_", "scaler_y_"):
+            scaler = getattr(estimator, name)
+            fitted[name] = None if scaler is None else scaler.to_dict()
+    return fitted
+
+
+def _restore_fitted(estimator: Any, fitted: dict[str, Any]) -> None:
+    from lstmkit.data import transformer_from_dict
+
+    for name in ("n_features_in_", "n_timesteps_in_", "loss_", "output_size_"):
+        setattr(estimator, name, fitted[name])
+    if "classes_" in fitted:
+        estimator.classes_ = np.array(fitted["classes_"], dtype=np.dtype(fitted["classes_dtype"]))
+        estimator.one_hot_ = bool(fitted["one_hot_"])
+    if "y_shape_" in fitted:
+        estimator.y_shape_ = list(fitted["y_shape_"])
+        for name in ("scaler_X_", "scaler_y_"):
+            state = fitted.get(name)
+            setattr(estimator, name, None if state is None else transformer_from_dict(state))
+
+
+def _finite_history(history: History) -> dict[str, Any]:
+    """History with NaN values as None (strict JSON has no NaN)."""
+    data = history.to_dict()
+    data["history"] = {
+        name: [value if np.isfinite(value) else None for value in values]
+        for name, values in data["history"].items()
+    }
+    return data
+
+
+def _fresh_optimizer(estimator: Any) -> torch.optim.Optimizer:
+    from lstmkit.training import make_optimizer
+
+    optimizer = estimator.optimizer if isinstance(estimator.optimizer, str) else "adam"
+    return make_optimizer(optimizer, estimator.module_.parameters(), estimator.learning_rate, estimator.momentum)

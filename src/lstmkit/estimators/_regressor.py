@@ -1,0 +1,220 @@
+"""``LSTMRegressor``: real-valued outputs per sequence, per horizon step or per time step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.metrics import r2_score
+
+from lstmkit.errors import ConfigError, ShapeError
+from lstmkit.estimators._base import LSTMEstimatorBase
+from lstmkit.estimators._inputs import PreparedInput, restore_positions
+from lstmkit.estimators._params import suggest_unknown_keywords
+from lstmkit.estimators._per_step import align_per_step_targets, as_target_array, split_per_sequence
+from lstmkit.estimators._scaling import make_scaler
+from lstmkit.estimators._targets import check_regression_targets
+
+
+@suggest_unknown_keywords
+class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
+    """An LSTM that predicts real values from sequences.
+
+    Targets ``y``: ``(samples,)``, ``(samples, k)`` (k outputs, or a k-step direct
+    forecast) or ``(samples, horizon, targets)``; with ``return_sequences=True``
+    ``(samples, timesteps)`` or ``(samples, timesteps, targets)``. NaN marks a
+    missing target (masked out of the loss). ``predict`` answers in the same layout.
+
+    Scaling happens only when asked: ``scale_X`` / ``scale_y`` set to ``"standard"``
+    or ``"minmax"`` (``True`` means ``"standard"``), fitted on the training data,
+    inverted in ``predict`` and stored in the model file. The history's loss and
+    metrics are in the scaled units the model trains in; ``evaluate``'s metrics
+    (not its loss) and ``score`` are in the original units of ``y``.
+
+    Args:
+        The same as :class:`LSTMClassifier` (without ``class_weight``), plus
+        ``scale_X`` and ``scale_y``. ``loss`` is ``"auto"`` (mse), ``"mse"`` or ``"mae"``;
+        ``metrics`` default to ``["mae"]``.
+
+    Example:
+        >>> import numpy as np
+        >>> X = np.linspace(0, 1, 60, dtype="float32").reshape(20, 3, 1)
+        >>> model = LSTMRegressor(units=8, epochs=3, random_state=0).fit(X, X[:, -1, 0])
+        >>> model.predict(X).shape
+        (20,)
+    """
+
+    def __init__(
+        self,
+        units: int = 32,
+        num_layers: int = 1,
+        dropout: float = 0.0,
+        return_sequences: bool = False,
+        optimizer: Any = "adam",
+        learning_rate: float | None = None,
+        momentum: float = 0.0,
+        loss: str = "auto",
+        metrics: Any = None,
+        epochs: int = 10,
+        batch_size: int = 32,
+        shuffle: bool = True,
+        validation_split: float = 0.0,
+        callbacks: Any = None,
+        clipnorm: float | None = None,
+        verbose: int = 0,
+        random_state: Any = None,
+        device: str = "auto",
+        init: str = "keras",
+        mask_value: float | None = None,
+        warm_start: bool = False,
+        scale_X: Any = False,
+        scale_y: Any = False,
+    ) -> None:
+        self.units = units
+        self.num_layers = num_layers
+        self.dropout = dropout
+        self.return_sequences = return_sequences
+        self.optimizer = optimizer
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.loss = loss
+        self.metrics = metrics
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.validation_split = validation_split
+        self.callbacks = callbacks
+        self.clipnorm = clipnorm
+        self.verbose = verbose
+        self.random_state = random_state
+        self.device = device
+        self.init = init
+        self.mask_value = mask_value
+        self.warm_start = warm_start
+        self.scale_X = scale_X
+        self.scale_y = scale_y
+
+    def predict(self, X: Any) -> Any:
+        """Return predictions in the target layout seen at fit, in the original units."""
+        prepared, data = self._prepare_predict(X)
+        values = self._unscaled_predictions(self._run_predict(data), prepared)
+        return split_per_sequence(values, prepared, self.return_sequences, X)
+
+    def evaluate(self, X: Any, y: Any, sample_weight: Any = None) -> dict[str, float]:
+        """Return the loss (training units) and every metric (original units of ``y``)."""
+        results = super().evaluate(X, y, sample_weight)
+        if self.scaler_y_ is None:
+            return results
+        prepared, data = self._prepare_predict(X)
+        predicted = self._unscaled_predictions(self._run_predict(data), prepared)
+        expected = self._target_values(y, prepared, scaled=False)
+        difference = (predicted - expected)[~np.isnan(expected)]
+        if "mae" in results:
+            results["mae"] = float(np.abs(difference).mean())
+        if "rmse" in results:
+            results["rmse"] = float(np.sqrt(np.square(difference).mean()))
+        return results
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """R² of the predictions over every present target, in original units."""
+        prepared, data = self._prepare_predict(X)
+        predicted = self._unscaled_predictions(self._run_predict(data), prepared)
+        expected = self._target_values(y, prepared, scaled=False)
+        missing = np.isnan(expected)
+        if not missing.any() and expected.ndim <= 2 and not self.return_sequences:
+            return float(r2_score(expected, predicted, sample_weight=sample_weight))
+        return float(r2_score(expected[~missing], predicted[~missing]))
+
+    def _unscaled_predictions(self, raw: np.ndarray, prepared: PreparedInput) -> np.ndarray:
+        count = raw.shape[0]
+        if self.return_sequences:
+            values = restore_positions(raw, prepared)  # (samples, time, targets)
+            values = self._inverse_y(values)
+            return values[..., 0] if len(self.y_shape_) == 1 else values
+        values = self._inverse_y(raw.reshape((count,) + self._internal_tail()))
+        return values.reshape((count,) + tuple(self.y_shape_))
+
+    # ----------------------------------------------------------------- targets
+    def _fit_targets(self, y: Any, prepared: PreparedInput) -> np.ndarray:
+        values = check_regression_targets(as_target_array(y, prepared, self.return_sequences, np.nan))
+        self._check_target_rank(values)
+        self.y_shape_ = list(values.shape[1:])
+        self.loss_ = self._choose_loss()
+        self.scaler_X_ = make_scaler(self.scale_X, "scale_X")
+        if self.scaler_X_ is not None:
+            self.scaler_X_.fit(self._valid_steps(prepared))
+        self.scaler_y_ = make_scaler(self.scale_y, "scale_y")
+        internal = values.reshape((len(values),) + self._internal_tail())
+        if self.scaler_y_ is not None:
+            self.scaler_y_.fit(internal.reshape(-1, internal.shape[-1]))
+        tail = self._internal_tail()
+        self.output_size_ = tail[-1] if self.return_sequences else int(np.prod(tail))
+        return self._target_values(y, prepared, scaled=True)
+
+    def _apply_targets(self, y: Any, prepared: PreparedInput) -> np.ndarray:
+        return self._target_values(y, prepared, scaled=True)
+
+    def _target_values(self, y: Any, prepared: PreparedInput, scaled: bool) -> np.ndarray:
+        values = check_regression_targets(as_target_array(y, prepared, self.return_sequences, np.nan))
+        if list(values.shape[1:]) != list(self.y_shape_):
+            raise ShapeError(
+                f"y has shape {values.shape}, but the model was fitted on targets of shape "
+                f"(samples, {', '.join(map(str, self.y_shape_))})"
+            )
+        internal = values.reshape((len(values),) + self._internal_tail()).astype(np.float32)
+        if scaled and self.scaler_y_ is not None:
+            flat = internal.reshape(-1, internal.shape[-1])
+            internal = self.scaler_y_.transform(flat).reshape(internal.shape).astype(np.float32)
+        if not scaled:
+            return internal[..., 0] if self.return_sequences and len(self.y_shape_) == 1 else values
+        if not self.return_sequences:
+            internal = internal.reshape(len(values), -1)
+        return align_per_step_targets(internal, prepared, self.return_sequences, np.nan)
+
+    def _internal_tail(self) -> tuple[int, ...]:
+        """Targets inside the model: (out,) per sequence; (time, targets) per step."""
+        shape = tuple(self.y_shape_)
+        if self.return_sequences:
+            return shape if len(shape) == 2 else shape + (1,)
+        if len(shape) == 0:
+            return (1,)
+        return shape if len(shape) == 1 else (shape[0], int(np.prod(shape[1:])))
+
+    def _check_target_rank(self, values: np.ndarray) -> None:
+        allowed = (2, 3) if self.return_sequences else (1, 2, 3)
+        if values.ndim not in allowed:
+            layouts = "(samples, timesteps) or (samples, timesteps, targets)" if self.return_sequences \
+                else "(samples,), (samples, k) or (samples, horizon, targets)"
+            raise ShapeError(f"expected regression targets y of shape {layouts}, got shape {values.shape}")
+
+    def _choose_loss(self) -> str:
+        if self.loss == "auto":
+            return "mse"
+        if self.loss not in ("mse", "mae"):
+            raise ConfigError(
+                f"LSTMRegressor cannot train with loss={self.loss!r}: use 'auto', 'mse' or 'mae' "
+                "(or LSTMClassifier for cross-entropy)"
+            )
+        return self.loss
+
+    def _valid_steps(self, prepared: PreparedInput) -> np.ndarray:
+        if prepared.lengths is None:
+            return prepared.x.reshape(-1, prepared.x.shape[2])
+        steps = np.arange(prepared.x.shape[1])[None, :]
+        return prepared.x[steps < prepared.lengths[:, None]]
+
+    def _transform_x(self, x: np.ndarray, fitting: bool) -> np.ndarray:
+        if getattr(self, "scaler_X_", None) is None:
+            return x
+        flat = self.scaler_X_.transform(x.reshape(-1, x.shape[2]))
+        return flat.reshape(x.shape).astype(np.float32)
+
+    def _inverse_y(self, values: np.ndarray) -> np.ndarray:
+        if self.scaler_y_ is None:
+            return values
+        flat = values.reshape(-1, values.shape[-1])
+        return self.scaler_y_.inverse_transform(flat).reshape(values.shape)
+
+    def _default_metrics(self) -> list[str]:
+        return ["mae"]

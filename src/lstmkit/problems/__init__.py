@@ -1,0 +1,23 @@
+"""Demonstration problems: generators, canonical recipes and the skill they reach.
+
+``DEMOS`` maps a demo name to the function ``lstmkit demo NAME`` runs.
+
+Example:
+    >>> sorted(DEMOS)
+    ['echo']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def _echo_demo(**options) -> int:
+    from lstmkit.problems.echo import demo
+
+    return demo(**options)
+
+
+DEMOS: dict[str, Callable[..., int]] = {"echo": _echo_demo}
+
+__all__ = ["DEMOS"]

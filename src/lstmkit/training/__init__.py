@@ -1,0 +1,27 @@
+"""The engine: batch layouts, the loop, losses, metrics, history and callbacks."""
+
+from lstmkit.training._callbacks import Callback, EarlyStopping, LearningRateScheduler
+from lstmkit.training._history import History
+from lstmkit.training._loop import Trainer, TrainConfig
+from lstmkit.training._losses import LOSSES, Loss
+from lstmkit.training._metrics import METRICS, MetricAccumulator, canonical_metric_name
+from lstmkit.training._optimizers import OPTIMIZERS, make_optimizer
+from lstmkit.training._windows import WindowData, batch_indices
+
+__all__ = [
+    "LOSSES",
+    "METRICS",
+    "OPTIMIZERS",
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "LearningRateScheduler",
+    "Loss",
+    "MetricAccumulator",
+    "TrainConfig",
+    "Trainer",
+    "WindowData",
+    "batch_indices",
+    "canonical_metric_name",
+    "make_optimizer",
+]
