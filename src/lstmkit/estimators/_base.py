@@ -131,7 +131,11 @@ class LSTMEstimatorBase(BaseEstimator):
                     self.optimizer, self.module_.parameters(), self.learning_rate, self.momentum
                 )
                 self.history_ = History()
-            generator = None if seed is None else torch.Generator().manual_seed(seed + len(self.history_.epoch))
+            generator = (
+                None
+                if seed is None
+                else torch.Generator().manual_seed(seed + len(self.history_.epoch))
+            )
             trainer = self._trainer(settings)
             trainer.fit(
                 data.to(device),
@@ -150,7 +154,9 @@ class LSTMEstimatorBase(BaseEstimator):
         if not isinstance(self.units, int) or isinstance(self.units, bool) or self.units < 1:
             problems.append(f"units must be a positive integer, got {self.units!r}")
         if self.loss != "auto" and self.loss not in LOSSES:
-            problems.append(f"unknown loss {self.loss!r}: expected 'auto' or one of {', '.join(LOSSES)}")
+            problems.append(
+                f"unknown loss {self.loss!r}: expected 'auto' or one of {', '.join(LOSSES)}"
+            )
         if problems:
             raise ConfigError(f"invalid {type(self).__name__} settings: " + "; ".join(problems))
         for name in self._metric_names():
@@ -183,7 +189,9 @@ class LSTMEstimatorBase(BaseEstimator):
             return None
         weight = np.asarray(sample_weight, dtype=np.float32)
         if weight.shape != (count,):
-            raise ShapeError(f"sample_weight must have shape ({count},), one weight per sample, got {weight.shape}")
+            raise ShapeError(
+                f"sample_weight must have shape ({count},), one weight per sample, got {weight.shape}"
+            )
         if not np.isfinite(weight).all() or (weight < 0).any():
             raise ConfigError("sample_weight must hold finite, non-negative numbers")
         return weight
@@ -202,7 +210,9 @@ class LSTMEstimatorBase(BaseEstimator):
 
     def _trainer(self, settings: TrainConfig | None = None) -> Trainer:
         settings = settings or TrainConfig(1, self.batch_size, False, None, 0)
-        return Trainer(self.module_, Loss(self.loss_), self._metric_names(), self.optimizer_, settings)
+        return Trainer(
+            self.module_, Loss(self.loss_), self._metric_names(), self.optimizer_, settings
+        )
 
     def _metric_names(self) -> list[str]:
         metrics = self._default_metrics() if self.metrics is None else self.metrics
@@ -216,7 +226,9 @@ class LSTMEstimatorBase(BaseEstimator):
         self._check_features(prepared)
         x = self._transform_x(prepared.x, fitting=False)
         lengths = None if prepared.lengths is None else torch.from_numpy(prepared.lengths)
-        data = WindowData(torch.from_numpy(x), lengths=lengths, per_step=bool(self.return_sequences))
+        data = WindowData(
+            torch.from_numpy(x), lengths=lengths, per_step=bool(self.return_sequences)
+        )
         return prepared, data
 
     def _run_predict(self, data: WindowData) -> np.ndarray:
@@ -286,7 +298,12 @@ def _split_last(data: WindowData, fraction: float) -> tuple[WindowData, WindowDa
 def _subset(data: WindowData, index: torch.Tensor) -> WindowData:
     take = lambda tensor: None if tensor is None else tensor[index]  # noqa: E731
     return WindowData(
-        take(data.x), take(data.y), take(data.weight), take(data.lengths), data.per_step, data.complete
+        take(data.x),
+        take(data.y),
+        take(data.weight),
+        take(data.lengths),
+        data.per_step,
+        data.complete,
     )
 
 

@@ -135,8 +135,13 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
         codes = self._apply_targets(y, prepared, aligned=False)
         predicted = np.argmax(np.nan_to_num(probabilities, nan=-1.0), axis=-1)
         valid = codes != -1
-        weights = np.ones(codes.shape) if sample_weight is None else np.broadcast_to(
-            np.asarray(sample_weight, dtype=float).reshape((-1,) + (1,) * (codes.ndim - 1)), codes.shape
+        weights = (
+            np.ones(codes.shape)
+            if sample_weight is None
+            else np.broadcast_to(
+                np.asarray(sample_weight, dtype=float).reshape((-1,) + (1,) * (codes.ndim - 1)),
+                codes.shape,
+            )
         )
         return float(((predicted == codes) * weights)[valid].sum() / weights[valid].sum())
 
@@ -163,11 +168,19 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
     def _apply_targets(self, y: Any, prepared: PreparedInput, aligned: bool = True) -> np.ndarray:
         labels = as_target_array(y, prepared, self.return_sequences, fill=-1)
         codes = apply_labels(labels, self.classes_, self.one_hot_)
-        return align_per_step_targets(codes, prepared, self.return_sequences, fill=-1) if aligned else codes
+        return (
+            align_per_step_targets(codes, prepared, self.return_sequences, fill=-1)
+            if aligned
+            else codes
+        )
 
     def _choose_loss(self, class_count: int) -> str:
         if self.loss == "auto":
-            return "binary_crossentropy" if class_count == 2 and not self._one_hot_fit() else "categorical_crossentropy"
+            return (
+                "binary_crossentropy"
+                if class_count == 2 and not self._one_hot_fit()
+                else "categorical_crossentropy"
+            )
         if self.loss == "binary_crossentropy" and class_count != 2:
             raise ConfigError(
                 f"loss='binary_crossentropy' needs exactly two classes, y has {class_count}: "
@@ -202,11 +215,17 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
 
     def _class_weight_from_dict(self) -> np.ndarray:
         if not isinstance(self.class_weight, dict):
-            raise ConfigError(f"class_weight must be None, 'balanced' or a {{label: weight}} dict, got {self.class_weight!r}")
+            raise ConfigError(
+                f"class_weight must be None, 'balanced' or a {{label: weight}} dict, got {self.class_weight!r}"
+            )
         unknown = [label for label in self.class_weight if label not in self.classes_.tolist()]
         if unknown:
-            raise ConfigError(f"class_weight names labels not in y: {unknown}; the classes are {self.classes_.tolist()}")
-        return np.array([float(self.class_weight.get(label, 1.0)) for label in self.classes_.tolist()])
+            raise ConfigError(
+                f"class_weight names labels not in y: {unknown}; the classes are {self.classes_.tolist()}"
+            )
+        return np.array(
+            [float(self.class_weight.get(label, 1.0)) for label in self.classes_.tolist()]
+        )
 
     def _default_metrics(self) -> list[str]:
         return ["accuracy"]

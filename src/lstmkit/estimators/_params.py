@@ -40,7 +40,9 @@ def suggest_unknown_keywords(cls: type) -> type:
         unknown = [name for name in kwargs if name not in known]
         if unknown:
             messages = [f"'{name}'.{did_you_mean(name, known)}" for name in unknown]
-            raise ConfigError(f"{cls.__name__} got an unknown option " + " Also ".join(messages).rstrip())
+            raise ConfigError(
+                f"{cls.__name__} got an unknown option " + " Also ".join(messages).rstrip()
+            )
         original(self, *args, **kwargs)
 
     cls.__init__ = __init__

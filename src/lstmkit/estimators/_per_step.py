@@ -30,7 +30,9 @@ def as_target_array(y: Any, prepared: PreparedInput, per_step: bool, fill: float
     return np.asarray(y)
 
 
-def align_per_step_targets(targets: np.ndarray, prepared: PreparedInput, per_step: bool, fill: float) -> np.ndarray:
+def align_per_step_targets(
+    targets: np.ndarray, prepared: PreparedInput, per_step: bool, fill: float
+) -> np.ndarray:
     """Move per-step targets with compacted masked steps; mark padding as "no target".
 
     Example:

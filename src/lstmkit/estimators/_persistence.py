@@ -32,7 +32,9 @@ def save_estimator(estimator: Any, path: str | Path) -> None:
     from lstmkit.io import write_model_file
 
     module = estimator.module_
-    tensors = {name: tensor.detach().cpu().contiguous() for name, tensor in module.state_dict().items()}
+    tensors = {
+        name: tensor.detach().cpu().contiguous() for name, tensor in module.state_dict().items()
+    }
     manifest = {
         "estimator": type(estimator).__name__,
         "params": _json_params(estimator.get_params(deep=False)),
@@ -148,4 +150,6 @@ def _fresh_optimizer(estimator: Any) -> torch.optim.Optimizer:
     from lstmkit.training import make_optimizer
 
     optimizer = estimator.optimizer if isinstance(estimator.optimizer, str) else "adam"
-    return make_optimizer(optimizer, estimator.module_.parameters(), estimator.learning_rate, estimator.momentum)
+    return make_optimizer(
+        optimizer, estimator.module_.parameters(), estimator.learning_rate, estimator.momentum
+    )

@@ -137,7 +137,9 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
 
     # ----------------------------------------------------------------- targets
     def _fit_targets(self, y: Any, prepared: PreparedInput) -> np.ndarray:
-        values = check_regression_targets(as_target_array(y, prepared, self.return_sequences, np.nan))
+        values = check_regression_targets(
+            as_target_array(y, prepared, self.return_sequences, np.nan)
+        )
         self._check_target_rank(values)
         self.y_shape_ = list(values.shape[1:])
         self.loss_ = self._choose_loss()
@@ -156,7 +158,9 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         return self._target_values(y, prepared, scaled=True)
 
     def _target_values(self, y: Any, prepared: PreparedInput, scaled: bool) -> np.ndarray:
-        values = check_regression_targets(as_target_array(y, prepared, self.return_sequences, np.nan))
+        values = check_regression_targets(
+            as_target_array(y, prepared, self.return_sequences, np.nan)
+        )
         if list(values.shape[1:]) != list(self.y_shape_):
             raise ShapeError(
                 f"y has shape {values.shape}, but the model was fitted on targets of shape "
@@ -184,9 +188,14 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
     def _check_target_rank(self, values: np.ndarray) -> None:
         allowed = (2, 3) if self.return_sequences else (1, 2, 3)
         if values.ndim not in allowed:
-            layouts = "(samples, timesteps) or (samples, timesteps, targets)" if self.return_sequences \
+            layouts = (
+                "(samples, timesteps) or (samples, timesteps, targets)"
+                if self.return_sequences
                 else "(samples,), (samples, k) or (samples, horizon, targets)"
-            raise ShapeError(f"expected regression targets y of shape {layouts}, got shape {values.shape}")
+            )
+            raise ShapeError(
+                f"expected regression targets y of shape {layouts}, got shape {values.shape}"
+            )
 
     def _choose_loss(self) -> str:
         if self.loss == "auto":

@@ -43,14 +43,19 @@ def summary_text(estimator: Any) -> str:
         >>> # LSTMClassifier(...).fit(X, y).summary() prints this text.
     """
     module = estimator.module_
-    lines = [f'Model: "{type(estimator).__name__}" (architecture: {module.architecture_name})', _RULE]
+    lines = [
+        f'Model: "{type(estimator).__name__}" (architecture: {module.architecture_name})',
+        _RULE,
+    ]
     lines.append(f"{'Layer (type)':<30}{'Output Shape':<24}{'Param #':>12}")
     lines.append(_DOUBLE)
     rows = module.layer_summary() if hasattr(module, "layer_summary") else _generic_rows(module)
     for name, shape, count in rows:
         lines.append(f"{name:<30}{shape:<24}{count:>12,}")
     total = sum(parameter.numel() for parameter in module.parameters())
-    trainable = sum(parameter.numel() for parameter in module.parameters() if parameter.requires_grad)
+    trainable = sum(
+        parameter.numel() for parameter in module.parameters() if parameter.requires_grad
+    )
     lines += [
         _DOUBLE,
         f"Total params: {total:,}",
@@ -75,7 +80,9 @@ def _generic_rows(module: nn.Module) -> list[tuple[str, str, int]]:
 
 
 def _training_line(estimator: Any) -> str:
-    optimizer = estimator.optimizer if isinstance(estimator.optimizer, str) else repr(estimator.optimizer)
+    optimizer = (
+        estimator.optimizer if isinstance(estimator.optimizer, str) else repr(estimator.optimizer)
+    )
     rate = estimator.learning_rate if estimator.learning_rate is not None else "default"
     metrics = ", ".join(estimator._metric_names())
     return (
@@ -90,7 +97,9 @@ def _preprocessing_lines(estimator: Any) -> list[str]:
     if classes is not None:
         shown = ", ".join(repr(label) for label in classes.tolist()[:12])
         more = f", ... ({len(classes)} in all)" if len(classes) > 12 else ""
-        lines.append(f"Classes: [{shown}{more}]" + (" (one-hot targets)" if estimator.one_hot_ else ""))
+        lines.append(
+            f"Classes: [{shown}{more}]" + (" (one-hot targets)" if estimator.one_hot_ else "")
+        )
     for name in ("scaler_X_", "scaler_y_"):
         scaler = getattr(estimator, name, None)
         if scaler is not None:
@@ -104,6 +113,8 @@ def _history_lines(estimator: Any) -> list[str]:
         return ["History: none"]
     lines = [f"History ({len(history.epoch)} epochs, last {min(3, len(history.epoch))}):"]
     for row in history.tail(3):
-        values = " - ".join(f"{name}: {value:.4f}" for name, value in row.items() if name != "epoch")
+        values = " - ".join(
+            f"{name}: {value:.4f}" for name, value in row.items() if name != "epoch"
+        )
         lines.append(f"  epoch {row['epoch']}: {values}")
     return lines

@@ -86,7 +86,9 @@ def encode_labels(y: np.ndarray, per_step: bool = False) -> LabelTargets:
         layout = "(samples, timesteps)" if per_step else "(samples,) or one-hot (samples, classes)"
         raise ShapeError(f"expected classifier targets y of shape {layout}, got shape {y.shape}")
     if y.dtype.kind == "f" and np.isnan(y).any():
-        raise DataError("y contains NaN: classifier labels must all be present (use -1 for 'no target' in per-step labels)")
+        raise DataError(
+            "y contains NaN: classifier labels must all be present (use -1 for 'no target' in per-step labels)"
+        )
     missing = (y == -1) if y.dtype.kind in "iuf" else np.zeros(y.shape, dtype=bool)
     classes, codes = np.unique(y[~missing], return_inverse=True)
     full = np.full(y.shape, -1, dtype=np.int64)
@@ -125,9 +127,12 @@ def apply_labels(y: np.ndarray, classes: np.ndarray, one_hot: bool) -> np.ndarra
     positions = np.clip(positions, 0, len(classes) - 1)
     unseen = classes[positions] != y[~missing]
     if unseen.any():
-        label = y[~missing][unseen][0]
+        label = y[~missing][unseen][0].item()
         known = ", ".join(repr(c) for c in classes.tolist()[:10])
-        raise DataError(f"y contains the label {label!r}, unseen at fit; the classes are {known}")
+        raise DataError(
+            f"y contains the label {label!r}, unseen at fit; the classes are {known}. "
+            "Refit on data that includes it."
+        )
     codes = np.full(y.shape, -1, dtype=np.int64)
     codes[~missing] = positions
     return codes

@@ -71,7 +71,9 @@ class EarlyStopping(Callback):
         self.best_epoch: int | None = None
         self.best_weights: dict[str, Any] | None = None
         self.stopped_epoch: int | None = None
-        self._sign = -1.0 if self.mode == "max" or (self.mode == "auto" and "acc" in self.monitor) else 1.0
+        self._sign = (
+            -1.0 if self.mode == "max" or (self.mode == "auto" and "acc" in self.monitor) else 1.0
+        )
 
     def on_epoch_end(self, epoch: int, logs: dict[str, float]) -> None:
         if self.monitor not in logs:

@@ -18,7 +18,9 @@ class History:
         ([0.7], [0])
     """
 
-    def __init__(self, history: dict[str, list[float]] | None = None, epoch: list[int] | None = None):
+    def __init__(
+        self, history: dict[str, list[float]] | None = None, epoch: list[int] | None = None
+    ):
         self.history: dict[str, list[float]] = {k: list(v) for k, v in (history or {}).items()}
         self.epoch: list[int] = list(epoch or [])
 
@@ -39,9 +41,21 @@ class History:
         rows = []
         for position in range(max(0, len(self.epoch) - count), len(self.epoch)):
             row: dict[str, Any] = {"epoch": self.epoch[position] + 1}
-            row.update({name: values[position] for name, values in self.history.items()})
+            row.update({name: self.history[name][position] for name in self.keys()})
             rows.append(row)
         return rows
+
+    def keys(self) -> list[str]:
+        """Names in Keras's display order: loss, metrics, then their validation twins.
+
+        Example:
+            >>> History({"val_loss": [1.0], "accuracy": [0.5], "loss": [2.0]}, [0]).keys()
+            ['loss', 'accuracy', 'val_loss']
+        """
+        def order(name: str) -> tuple[bool, bool, str]:
+            return (name.startswith("val_"), name not in ("loss", "val_loss"), name)
+
+        return sorted(self.history, key=order)
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-serialisable copy (NaN stays NaN; the model file encodes it).

@@ -50,7 +50,9 @@ class TrainConfig:
         if self.clipnorm is not None and not self.clipnorm > 0:
             problems.append(f"clipnorm must be positive or None, got {self.clipnorm!r}")
         if self.verbose not in (0, 1, 2):
-            problems.append(f"verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch), got {self.verbose!r}")
+            problems.append(
+                f"verbose must be 0 (silent), 1 (progress bar) or 2 (one line per epoch), got {self.verbose!r}"
+            )
         if problems:
             raise ConfigError("invalid training settings: " + "; ".join(problems))
 
@@ -182,7 +184,9 @@ class Trainer:
         for index in batch_indices(data, batch_size or self.config.batch_size, shuffle=False):
             batch = data.batch(index)
             prediction, _ = self.module(batch.x, lengths=batch.lengths)
-            total_loss = total_loss + self.loss(prediction, batch.y, batch.weight, batch.complete) * len(index)
+            total_loss = total_loss + self.loss(
+                prediction, batch.y, batch.weight, batch.complete
+            ) * len(index)
             for metric in metrics:
                 metric.update(prediction, batch.y)
         results = {"loss": float(total_loss) / max(len(data), 1)}

@@ -88,7 +88,10 @@ class Loss:
         if self.name == "categorical_crossentropy":
             classes = prediction.shape[-1]
             values = F.cross_entropy(
-                prediction.reshape(-1, classes), target.reshape(-1), ignore_index=-1, reduction="none"
+                prediction.reshape(-1, classes),
+                target.reshape(-1),
+                ignore_index=-1,
+                reduction="none",
             ).view(target.shape)
             return values, target != -1
         if self.name == "binary_crossentropy":

@@ -24,7 +24,9 @@ class EpochProgress:
     def __init__(self, epoch: int, epochs: int, steps: int, verbose: int) -> None:
         self.bar = None
         if verbose == 1:
-            self.bar = tqdm(total=steps, desc=f"Epoch {epoch + 1}/{epochs}", unit="batch", leave=True)
+            self.bar = tqdm(
+                total=steps, desc=f"Epoch {epoch + 1}/{epochs}", unit="batch", leave=True
+            )
         self._last_refresh = 0.0
 
     def advance(self, running_loss: Callable[[], float]) -> None:

@@ -47,14 +47,23 @@ class WindowData:
     def to(self, device: torch.device) -> WindowData:
         """Return a copy whose tensors (not the CPU lengths) live on ``device``."""
         move = lambda tensor: None if tensor is None else tensor.to(device)  # noqa: E731
-        return WindowData(move(self.x), move(self.y), move(self.weight), self.lengths, self.per_step, self.complete)
+        return WindowData(
+            move(self.x),
+            move(self.y),
+            move(self.weight),
+            self.lengths,
+            self.per_step,
+            self.complete,
+        )
 
     def batch(self, index: torch.Tensor) -> WindowData:
         """Select the samples at ``index`` (a CPU or device int64 tensor)."""
         device_index = index.to(self.x.device)
         take = lambda tensor: None if tensor is None else tensor[device_index]  # noqa: E731
         if self.lengths is None:
-            return WindowData(take(self.x), take(self.y), take(self.weight), None, self.per_step, self.complete)
+            return WindowData(
+                take(self.x), take(self.y), take(self.weight), None, self.per_step, self.complete
+            )
         lengths = self.lengths[index.cpu()]
         longest = int(lengths.max())
         x = take(self.x)[:, :longest]
