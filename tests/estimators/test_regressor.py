@@ -72,3 +72,12 @@ def test_wrong_loss_for_a_regressor_is_explained():
     X, y = sine_windows(count=10)
     with pytest.raises(lstmkit.errors.ConfigError, match="LSTMRegressor cannot train with loss='categorical_crossentropy'"):
         lstmkit.LSTMRegressor(loss="categorical_crossentropy", epochs=1).fit(X, y)
+
+
+def test_scaled_targets_with_missing_values_keep_them_missing():
+    X, y = sine_windows(count=60)
+    y = y.copy()
+    y[::3] = np.nan
+    model = lstmkit.LSTMRegressor(units=4, epochs=2, scale_y=True, random_state=0).fit(X, y)
+    assert np.isfinite(model.history_.history["loss"]).all()
+    assert np.isfinite(model.predict(X)).all()

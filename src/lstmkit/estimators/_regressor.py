@@ -149,7 +149,7 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         self.scaler_y_ = make_scaler(self.scale_y, "scale_y")
         internal = values.reshape((len(values),) + self._internal_tail())
         if self.scaler_y_ is not None:
-            self.scaler_y_.fit(internal.reshape(-1, internal.shape[-1]))
+            self.scaler_y_.fit(internal.reshape(-1, internal.shape[-1]), allow_nan=True)
         tail = self._internal_tail()
         self.output_size_ = tail[-1] if self.return_sequences else int(np.prod(tail))
         return self._target_values(y, prepared, scaled=True)
@@ -169,7 +169,8 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         internal = values.reshape((len(values),) + self._internal_tail()).astype(np.float32)
         if scaled and self.scaler_y_ is not None:
             flat = internal.reshape(-1, internal.shape[-1])
-            internal = self.scaler_y_.transform(flat).reshape(internal.shape).astype(np.float32)
+            internal = self.scaler_y_.transform(flat, allow_nan=True).reshape(internal.shape)
+            internal = internal.astype(np.float32)
         if not scaled:
             return internal[..., 0] if self.return_sequences and len(self.y_shape_) == 1 else values
         if not self.return_sequences:

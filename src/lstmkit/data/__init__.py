@@ -1,0 +1,38 @@
+"""Turn raw series, tables and texts into arrays for an LSTM, and back.
+
+NumPy, pandas and scikit-learn only: scaling, encoding, padding, framing,
+differencing, time-ordered splits and input checks. Every fitted transformer
+saves to and loads from plain JSON (``to_dict`` / ``from_dict``).
+"""
+
+from lstmkit.data._differencing import Differencer, difference, inverse_difference
+from lstmkit.data._encoding import LabelEncoder, OneHotEncoder
+from lstmkit.data._framing import from_channels_first, series_to_supervised, to_samples
+from lstmkit.data._padding import pad_sequences
+from lstmkit.data._registry import transformer_from_dict
+from lstmkit.data._scaling import MinMaxScaler, StandardScaler
+from lstmkit.data._splits import time_split
+from lstmkit.data._text import TextEncoder
+from lstmkit.data._validation import check_3d, check_finite
+from lstmkit.data._warnings import DataWarning, OutOfRangeWarning
+
+__all__ = [
+    "DataWarning",
+    "Differencer",
+    "LabelEncoder",
+    "MinMaxScaler",
+    "OneHotEncoder",
+    "OutOfRangeWarning",
+    "StandardScaler",
+    "TextEncoder",
+    "check_3d",
+    "check_finite",
+    "difference",
+    "from_channels_first",
+    "inverse_difference",
+    "pad_sequences",
+    "series_to_supervised",
+    "time_split",
+    "to_samples",
+    "transformer_from_dict",
+]

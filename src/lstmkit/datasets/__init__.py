@@ -1,0 +1,8 @@
+"""Small public datasets bundled with lstmkit, loaded without a network.
+
+Sources and licences are listed in ``SOURCES.md`` beside the files.
+"""
+
+from lstmkit.datasets._airline import airline_passengers
+
+__all__ = ["airline_passengers"]
