@@ -52,3 +52,12 @@ def test_fresh_process_predicts_identically(tmp_path):
 def test_save_before_fit_is_refused(tmp_path):
     with pytest.raises(lstmkit.errors.NotFittedError, match="call fit"):
         lstmkit.LSTMClassifier().save(tmp_path / "m.safetensors")
+
+
+def test_tuple_and_integer_keyed_parameters_survive_the_file(tmp_path):
+    X, y = echo.make(60, n_features=3, random_state=0)
+    model = lstmkit.LSTMClassifier(units=3, epochs=1, metrics=("accuracy",), class_weight={0: 2.0, 1: 1.0},
+                                   random_state=0).fit(X, y)
+    model.save(tmp_path / "m.safetensors")
+    loaded = lstmkit.load_model(tmp_path / "m.safetensors")
+    assert loaded.get_params() == model.get_params()

@@ -69,7 +69,7 @@ def load_model(path: str | Path, custom_objects: dict[str, type] | None = None) 
     name = manifest.get("estimator")
     if name not in classes:
         raise unknown_option("estimator in the model file", str(name), classes)
-    estimator = classes[name](**manifest["params"])
+    estimator = classes[name](**{key: _decode_param(v) for key, v in manifest["params"].items()})
     module_class = get_architecture(manifest["architecture"], custom_objects)
     module = module_class.from_config(manifest["model_config"])
     try:
@@ -89,17 +89,39 @@ def load_model(path: str | Path, custom_objects: dict[str, type] | None = None) 
 def _json_params(params: dict[str, Any]) -> dict[str, Any]:
     """Keep the keywords JSON can hold; others (callbacks, optimizer factories) are dropped.
 
-    A dropped keyword comes back at its default after loading; the summary and the
-    docs say so.
+    Tuples and dicts with non-string keys (``class_weight={0: 2.0}``) are tagged so they
+    come back as they were. A dropped keyword comes back at its default after
+    loading; the guide says so.
     """
     kept = {}
     for name, value in params.items():
+        encoded = _encode_param(value)
         try:
-            json.dumps(value, allow_nan=False)
+            json.dumps(encoded, allow_nan=False)
         except (TypeError, ValueError):
             continue
-        kept[name] = value
+        kept[name] = encoded
     return kept
+
+
+def _encode_param(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode_param(item) for item in value]}
+    if isinstance(value, dict):
+        return {"__items__": [[_encode_param(k), _encode_param(v)] for k, v in value.items()]}
+    if isinstance(value, list):
+        return [_encode_param(item) for item in value]
+    return value
+
+
+def _decode_param(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"__tuple__"}:
+        return tuple(_decode_param(item) for item in value["__tuple__"])
+    if isinstance(value, dict) and set(value) == {"__items__"}:
+        return {_decode_param(k): _decode_param(v) for k, v in value["__items__"]}
+    if isinstance(value, list):
+        return [_decode_param(item) for item in value]
+    return value
 
 
 def _fitted_attributes(estimator: Any) -> dict[str, Any]:
