@@ -18,7 +18,9 @@ def echo_data():
 
 def test_echo_reaches_full_accuracy_on_fresh_sequences(echo_data):
     X, y, X_test, y_test = echo_data
-    model = lstmkit.LSTMClassifier(units=25, epochs=12, learning_rate=0.01, random_state=1).fit(X, y)
+    model = lstmkit.LSTMClassifier(units=25, epochs=12, learning_rate=0.01, random_state=1).fit(
+        X, y
+    )
     # Seeded; 100% on 1,000 fresh sequences is what the book reports.
     assert (model.predict(X_test) == y_test).mean() == 1.0
     results = model.evaluate(X_test, y_test)
@@ -28,8 +30,12 @@ def test_echo_reaches_full_accuracy_on_fresh_sequences(echo_data):
 
 def test_two_seeded_cpu_fits_are_bitwise_identical(echo_data):
     X, y, X_test, _ = echo_data
-    first = lstmkit.LSTMClassifier(units=8, epochs=2, random_state=7, dropout=0.2).fit(X[:500], y[:500])
-    second = lstmkit.LSTMClassifier(units=8, epochs=2, random_state=7, dropout=0.2).fit(X[:500], y[:500])
+    first = lstmkit.LSTMClassifier(units=8, epochs=2, random_state=7, dropout=0.2).fit(
+        X[:500], y[:500]
+    )
+    second = lstmkit.LSTMClassifier(units=8, epochs=2, random_state=7, dropout=0.2).fit(
+        X[:500], y[:500]
+    )
     assert np.array_equal(first.predict_proba(X_test), second.predict_proba(X_test))
     assert first.history_.history == second.history_.history
 
@@ -86,12 +92,16 @@ def test_warm_start_continues_where_fit_stopped():
     weights = [p.detach().clone() for p in model.module_.parameters()]
     model.fit(X, y)
     assert len(model.history_.epoch) == 4
-    assert any(not np.array_equal(a, b.detach()) for a, b in zip(weights, model.module_.parameters()))
+    assert any(
+        not np.array_equal(a, b.detach()) for a, b in zip(weights, model.module_.parameters())
+    )
 
 
 def test_validation_split_takes_the_last_fraction_unshuffled():
     X, y = echo.make(100, random_state=0)
-    model = lstmkit.LSTMClassifier(units=4, epochs=1, validation_split=0.2, random_state=0).fit(X, y)
+    model = lstmkit.LSTMClassifier(units=4, epochs=1, validation_split=0.2, random_state=0).fit(
+        X, y
+    )
     expected = lstmkit.LSTMClassifier(units=4, epochs=1, random_state=0).fit(X, y)
     assert "val_loss" in model.history_.history and "val_accuracy" in model.history_.history
     reference = model.evaluate(X[80:], y[80:])
@@ -102,8 +112,12 @@ def test_validation_split_takes_the_last_fraction_unshuffled():
 def test_sample_and_class_weights_change_training():
     X, y = echo.make(100, random_state=0)
     plain = lstmkit.LSTMClassifier(units=4, epochs=1, random_state=0).fit(X, y)
-    weighted = lstmkit.LSTMClassifier(units=4, epochs=1, random_state=0, class_weight="balanced").fit(X, y)
-    zero = lstmkit.LSTMClassifier(units=4, epochs=1, random_state=0).fit(X, y, sample_weight=np.zeros(100))
+    weighted = lstmkit.LSTMClassifier(
+        units=4, epochs=1, random_state=0, class_weight="balanced"
+    ).fit(X, y)
+    zero = lstmkit.LSTMClassifier(units=4, epochs=1, random_state=0).fit(
+        X, y, sample_weight=np.zeros(100)
+    )
     assert not np.array_equal(plain.predict_proba(X), weighted.predict_proba(X))
     untrained = lstmkit.LSTMClassifier(units=4, epochs=0, random_state=0).fit(X, y)
     assert np.allclose(zero.predict_proba(X), untrained.predict_proba(X))

@@ -28,7 +28,9 @@ def test_regressor_round_trip_keeps_the_scalers(tmp_path):
     rng = np.random.default_rng(0)
     X = (rng.random((60, 4, 2)) * 100).astype("float32")
     y = X[:, -1, :] * 3 + 7
-    model = lstmkit.LSTMRegressor(units=5, epochs=2, scale_X="minmax", scale_y=True, random_state=0).fit(X, y)
+    model = lstmkit.LSTMRegressor(
+        units=5, epochs=2, scale_X="minmax", scale_y=True, random_state=0
+    ).fit(X, y)
     path = tmp_path / "regressor.safetensors"
     model.save(path)
     loaded = lstmkit.load_model(path)
@@ -44,8 +46,17 @@ def test_fresh_process_predicts_identically(tmp_path):
         "import sys, numpy, lstmkit; m = lstmkit.load_model(sys.argv[1]); "
         "numpy.save(sys.argv[3], m.predict_proba(numpy.load(sys.argv[2])))"
     )
-    subprocess.run([sys.executable, "-c", code, str(tmp_path / "m.safetensors"), str(tmp_path / "x.npy"),
-                    str(tmp_path / "p.npy")], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            code,
+            str(tmp_path / "m.safetensors"),
+            str(tmp_path / "x.npy"),
+            str(tmp_path / "p.npy"),
+        ],
+        check=True,
+    )
     assert np.array_equal(np.load(tmp_path / "p.npy"), model.predict_proba(X))
 
 
@@ -56,8 +67,9 @@ def test_save_before_fit_is_refused(tmp_path):
 
 def test_tuple_and_integer_keyed_parameters_survive_the_file(tmp_path):
     X, y = echo.make(60, n_features=3, random_state=0)
-    model = lstmkit.LSTMClassifier(units=3, epochs=1, metrics=("accuracy",), class_weight={0: 2.0, 1: 1.0},
-                                   random_state=0).fit(X, y)
+    model = lstmkit.LSTMClassifier(
+        units=3, epochs=1, metrics=("accuracy",), class_weight={0: 2.0, 1: 1.0}, random_state=0
+    ).fit(X, y)
     model.save(tmp_path / "m.safetensors")
     loaded = lstmkit.load_model(tmp_path / "m.safetensors")
     assert loaded.get_params() == model.get_params()

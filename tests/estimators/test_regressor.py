@@ -18,8 +18,9 @@ def sine_windows(count=200, lookback=8, horizon=1, seed=0):
 
 def test_scaled_regressor_learns_and_answers_in_original_units():
     X, y = sine_windows()
-    model = lstmkit.LSTMRegressor(units=16, epochs=40, learning_rate=0.01, scale_X=True,
-                                  scale_y="minmax", random_state=0).fit(X, y)
+    model = lstmkit.LSTMRegressor(
+        units=16, epochs=40, learning_rate=0.01, scale_X=True, scale_y="minmax", random_state=0
+    ).fit(X, y)
     predicted = model.predict(X)
     assert predicted.shape == (200,)
     # Seeded threshold: far better than predicting the mean (std of y is about 7).
@@ -42,7 +43,9 @@ def test_missing_targets_do_not_count():
     X, y = sine_windows(count=50)
     with_nan = y.copy()
     with_nan[::2] = np.nan
-    nan_model = lstmkit.LSTMRegressor(units=4, epochs=2, shuffle=False, random_state=0).fit(X, with_nan)
+    nan_model = lstmkit.LSTMRegressor(units=4, epochs=2, shuffle=False, random_state=0).fit(
+        X, with_nan
+    )
     dropped = lstmkit.LSTMRegressor(units=4, epochs=2, shuffle=False, batch_size=16, random_state=0)
     dropped.fit(X[1::2], y[1::2])
     # Same valid targets; batches differ, so compare only that training was finite and used them.
@@ -54,13 +57,24 @@ def test_per_step_regression_with_masked_pre_padding_matches_unpadded():
     rng = np.random.default_rng(0)
     X = rng.random((30, 6, 2)).astype("float32") + 0.1
     y = X.sum(axis=2)
-    model = lstmkit.LSTMRegressor(units=4, epochs=1, return_sequences=True, random_state=0).fit(X, y)
+    model = lstmkit.LSTMRegressor(units=4, epochs=1, return_sequences=True, random_state=0).fit(
+        X, y
+    )
     padded = np.concatenate([np.zeros((30, 3, 2), "float32"), X], axis=1)
     masked = lstmkit.LSTMRegressor(units=4, epochs=1, return_sequences=True, mask_value=0.0)
     masked.set_params(random_state=0)
     masked.module_ = model.module_  # same weights: compare the input handling only
-    for name in ("n_features_in_", "n_timesteps_in_", "loss_", "output_size_", "y_shape_",
-                 "scaler_X_", "scaler_y_", "optimizer_", "history_"):
+    for name in (
+        "n_features_in_",
+        "n_timesteps_in_",
+        "loss_",
+        "output_size_",
+        "y_shape_",
+        "scaler_X_",
+        "scaler_y_",
+        "optimizer_",
+        "history_",
+    ):
         setattr(masked, name, getattr(model, name))
     expected = model.predict(X)
     got = masked.predict(padded)
@@ -70,7 +84,10 @@ def test_per_step_regression_with_masked_pre_padding_matches_unpadded():
 
 def test_wrong_loss_for_a_regressor_is_explained():
     X, y = sine_windows(count=10)
-    with pytest.raises(lstmkit.errors.ConfigError, match="LSTMRegressor cannot train with loss='categorical_crossentropy'"):
+    with pytest.raises(
+        lstmkit.errors.ConfigError,
+        match="LSTMRegressor cannot train with loss='categorical_crossentropy'",
+    ):
         lstmkit.LSTMRegressor(loss="categorical_crossentropy", epochs=1).fit(X, y)
 
 

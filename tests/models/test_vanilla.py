@@ -75,7 +75,10 @@ def test_config_round_trip_rebuilds_the_same_architecture():
 
 
 def test_invalid_configuration_reports_every_problem_at_once():
-    with pytest.raises(ConfigError, match=r"hidden_size must be a positive integer, got 0; dropout must be in \[0, 1\), got 1.5"):
+    with pytest.raises(
+        ConfigError,
+        match=r"hidden_size must be a positive integer, got 0; dropout must be in \[0, 1\), got 1.5",
+    ):
         VanillaConfig(input_size=2, hidden_size=0, output_size=1, dropout=1.5)
 
 

@@ -25,7 +25,9 @@ def test_seeded_generation_repeats():
 
 
 def test_out_index_outside_the_sequence():
-    with pytest.raises(ConfigError, match=r"out_index must be a position in the sequence \(0 to 4\), got 5"):
+    with pytest.raises(
+        ConfigError, match=r"out_index must be a position in the sequence \(0 to 4\), got 5"
+    ):
         echo.make(3, out_index=5)
 
 

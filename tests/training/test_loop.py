@@ -18,7 +18,9 @@ from lstmkit.training import (
 def make_trainer(epochs=5, learning_rate=0.05, verbose=0):
     module = VanillaLSTM(VanillaConfig(1, 4, 1))
     optimizer = torch.optim.SGD(module.parameters(), lr=learning_rate)
-    return Trainer(module, Loss("mse"), ["mae"], optimizer, TrainConfig(epochs, 8, True, None, verbose))
+    return Trainer(
+        module, Loss("mse"), ["mae"], optimizer, TrainConfig(epochs, 8, True, None, verbose)
+    )
 
 
 def regression_data(count=32):
@@ -40,7 +42,9 @@ def test_early_stopping_restores_the_best_weights():
 
 def test_learning_rate_schedule_is_applied_each_epoch():
     trainer = make_trainer(epochs=3)
-    trainer.fit(regression_data(), callbacks=[LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))])
+    trainer.fit(
+        regression_data(), callbacks=[LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))]
+    )
     assert trainer.optimizer.param_groups[0]["lr"] == pytest.approx(0.1 / 3)
 
 
@@ -50,7 +54,10 @@ def test_non_finite_loss_stops_and_restores_last_good_weights():
     trainer.fit(data)  # three good epochs
     good = {name: tensor.clone() for name, tensor in trainer.module.state_dict().items()}
     poisoned = WindowData(data.x, torch.full_like(data.y, float("inf")), complete=True)
-    with pytest.raises(TrainingError, match=r"the training loss became (inf|nan) in epoch 1; the weights were restored to the end of epoch 0"):
+    with pytest.raises(
+        TrainingError,
+        match=r"the training loss became (inf|nan) in epoch 1; the weights were restored to the end of epoch 0",
+    ):
         trainer.fit(poisoned)
     for name, tensor in trainer.module.state_dict().items():
         assert torch.equal(tensor, good[name])
@@ -60,11 +67,16 @@ def test_verbose_two_prints_one_keras_line_per_epoch(capsys):
     make_trainer(epochs=2, verbose=2).fit(regression_data())
     lines = capsys.readouterr().out.strip().splitlines()
     assert len(lines) == 2
-    assert lines[0].startswith("Epoch 1/2 - ") and " - loss: " in lines[0] and " - mae: " in lines[0]
+    assert (
+        lines[0].startswith("Epoch 1/2 - ") and " - loss: " in lines[0] and " - mae: " in lines[0]
+    )
 
 
 def test_bad_settings_are_reported_together():
     from lstmkit.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="epochs must be a non-negative integer, got -1; batch_size must be a positive integer, got 0"):
+    with pytest.raises(
+        ConfigError,
+        match="epochs must be a non-negative integer, got -1; batch_size must be a positive integer, got 0",
+    ):
         TrainConfig(epochs=-1, batch_size=0)

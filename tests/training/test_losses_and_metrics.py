@@ -23,7 +23,9 @@ def test_complete_fast_path_equals_masked_path():
     prediction = torch.randn(6, 4, 5)
     target = torch.randint(0, 5, (6, 4))
     loss = Loss("categorical_crossentropy")
-    assert torch.allclose(loss(prediction, target), loss(prediction, target, complete=True), atol=1e-6)
+    assert torch.allclose(
+        loss(prediction, target), loss(prediction, target, complete=True), atol=1e-6
+    )
 
 
 def test_crossentropy_skips_minus_one_labels():

@@ -7,6 +7,7 @@ saves to and loads from plain JSON (``to_dict`` / ``from_dict``).
 
 from lstmkit.data._differencing import Differencer, difference, inverse_difference
 from lstmkit.data._encoding import LabelEncoder, OneHotEncoder
+from lstmkit.data._files import FileOptions, load_data, read_table
 from lstmkit.data._framing import from_channels_first, series_to_supervised, to_samples
 from lstmkit.data._padding import pad_sequences
 from lstmkit.data._registry import transformer_from_dict
@@ -19,6 +20,7 @@ from lstmkit.data._warnings import DataWarning, OutOfRangeWarning
 __all__ = [
     "DataWarning",
     "Differencer",
+    "FileOptions",
     "LabelEncoder",
     "MinMaxScaler",
     "OneHotEncoder",
@@ -30,7 +32,9 @@ __all__ = [
     "difference",
     "from_channels_first",
     "inverse_difference",
+    "load_data",
     "pad_sequences",
+    "read_table",
     "series_to_supervised",
     "time_split",
     "to_samples",

@@ -116,7 +116,9 @@ def demo(output: str | Path | None = None, random_state: int = 1, check_reload: 
     accuracy = float((model.predict(X_test) == y_test).mean())
     print(f"Trained on {TRAIN_SIZE} sequences in {seconds:.1f} s")
     print(f"Accuracy: {accuracy * 100:f}  (1,000 fresh sequences)")
-    for sequence, expected, predicted in zip(decode(X_test[:3]), y_test[:3], model.predict(X_test[:3])):
+    for sequence, expected, predicted in zip(
+        decode(X_test[:3]), y_test[:3], model.predict(X_test[:3])
+    ):
         print(f"Sequence: {[sequence]}")
         print(f"Expected: [{expected}]")
         print(f"Predicted: [{predicted}]")

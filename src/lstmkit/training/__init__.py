@@ -2,7 +2,7 @@
 
 from lstmkit.training._callbacks import Callback, EarlyStopping, LearningRateScheduler
 from lstmkit.training._history import History
-from lstmkit.training._loop import Trainer, TrainConfig
+from lstmkit.training._loop import TrainConfig, Trainer
 from lstmkit.training._losses import LOSSES, Loss
 from lstmkit.training._metrics import METRICS, MetricAccumulator, canonical_metric_name
 from lstmkit.training._optimizers import OPTIMIZERS, make_optimizer

@@ -52,6 +52,7 @@ class History:
             >>> History({"val_loss": [1.0], "accuracy": [0.5], "loss": [2.0]}, [0]).keys()
             ['loss', 'accuracy', 'val_loss']
         """
+
         def order(name: str) -> tuple[bool, bool, str]:
             return (name.startswith("val_"), name not in ("loss", "val_loss"), name)
 

@@ -154,7 +154,7 @@ class Trainer:
             # Summed on the device: no host synchronisation inside the epoch.
             total_loss = total_loss + loss.detach() * size
             total_samples += size
-            progress.advance(lambda: float(total_loss) / total_samples)
+            progress.advance(total_loss, total_samples)
         progress.close()
         logs = {"loss": float(total_loss) / max(total_samples, 1)}
         logs.update({metric.name: metric.result() for metric in self.metrics})

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Union
 
 import torch
 
 from lstmkit.errors import ConfigError, unknown_option
 
-OptimizerSpec = Union[str, Callable[..., torch.optim.Optimizer]]
+OptimizerSpec = str | Callable[..., torch.optim.Optimizer]
 
 # Keras's default learning rates and epsilons, so lessons' settings carry over.
 _DEFAULT_LEARNING_RATE = {"adam": 1e-3, "sgd": 1e-2, "rmsprop": 1e-3, "adagrad": 1e-3}

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
+import torch
 from tqdm.auto import tqdm
 
 _REFRESH_SECONDS = 0.5
@@ -18,7 +18,8 @@ class EpochProgress:
 
     Example:
         >>> progress = EpochProgress(epoch=0, epochs=1, steps=3, verbose=0)
-        >>> progress.advance(lambda: 0.5); progress.close()
+        >>> import torch
+        >>> progress.advance(torch.tensor(1.0), 2); progress.close()
     """
 
     def __init__(self, epoch: int, epochs: int, steps: int, verbose: int) -> None:
@@ -29,15 +30,15 @@ class EpochProgress:
             )
         self._last_refresh = 0.0
 
-    def advance(self, running_loss: Callable[[], float]) -> None:
-        """Count one finished step; refresh the shown loss when enough time has passed."""
+    def advance(self, loss_sum: torch.Tensor, count: int) -> None:
+        """Count one finished step; refresh the shown mean loss when enough time has passed."""
         if self.bar is None:
             return
         self.bar.update(1)
         now = time.monotonic()
         if now - self._last_refresh >= _REFRESH_SECONDS:
             self._last_refresh = now
-            self.bar.set_postfix(loss=f"{running_loss():.4f}", refresh=False)
+            self.bar.set_postfix(loss=f"{float(loss_sum) / count:.4f}", refresh=False)
 
     def close(self) -> None:
         """Finish the bar."""

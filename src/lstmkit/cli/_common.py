@@ -1,0 +1,202 @@
+"""What every command shares: error reporting, data options, model loading, printing.
+
+Only the standard library and typer are imported at module level, so ``lstmkit --help``
+stays fast; torch, pandas and the estimators are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from lstmkit.data._files import FileOptions
+
+# Exit codes: 0 success, 1 a problem with the user's files or values, 2 a usage error
+# (typer's: unknown option, missing argument).
+EXIT_ERROR = 1
+
+XKey = Annotated[
+    str,
+    typer.Option("--x-key", help="Name of the inputs array in an .npz file.", show_default=True),
+]
+YKey = Annotated[
+    str,
+    typer.Option("--y-key", help="Name of the targets array in an .npz file.", show_default=True),
+]
+Target = Annotated[
+    str | None,
+    typer.Option("--target", help="CSV: the column holding the targets (labels or values)."),
+]
+Encoding = Annotated[str, typer.Option("--encoding", help="CSV: the text encoding, e.g. latin-1.")]
+Delimiter = Annotated[str, typer.Option("--delimiter", help="CSV: the field separator.")]
+
+
+def fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
+    """Print ``error: ...`` for each line of ``message`` on stderr and exit with ``code``.
+
+    Example:
+        >>> fail("no such file")  # doctest: +SKIP
+    """
+    for line in message.splitlines() or [""]:
+        typer.echo(f"error: {line}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Turn lstmkit's errors and file-system errors into a short message and exit code 1.
+
+    Anything else is a bug and keeps its traceback.
+
+    Example:
+        >>> with reported_errors():  # doctest: +SKIP
+        ...     raise DataError("bad file")
+    """
+    from lstmkit.errors import LstmkitError
+
+    try:
+        yield
+    except LstmkitError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+
+
+def file_options(
+    x_key: str = "X",
+    y_key: str = "y",
+    target: str | None = None,
+    encoding: str = "utf-8",
+    delimiter: str = ",",
+    estimator: Any = None,
+) -> FileOptions:
+    """Build the file options; with a fitted ``estimator``, CSV rows take its input shape.
+
+    Example:
+        >>> file_options(target="label").target
+        'label'
+    """
+    from lstmkit.data._files import FileOptions
+
+    return FileOptions(
+        x_key=x_key,
+        y_key=y_key,
+        target=target,
+        timesteps=getattr(estimator, "n_timesteps_in_", None),
+        features=getattr(estimator, "n_features_in_", None),
+        encoding=encoding,
+        delimiter=delimiter,
+    )
+
+
+def load_for_model(
+    estimator: Any, path: Path, options: FileOptions, require_y: bool
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Load a data file for a fitted model: CSV rows are reshaped to its input shape.
+
+    Example:
+        >>> X, y = load_for_model(model, Path("test.csv"), options, True)  # doctest: +SKIP
+    """
+    from lstmkit.data._files import load_data
+    from lstmkit.errors import ShapeError
+
+    try:
+        return load_data(
+            path, options, require_y=require_y, numeric_target=not is_classifier(estimator)
+        )
+    except ShapeError as exc:
+        if path.suffix.lower() != ".csv" or options.timesteps is None:
+            raise
+        raise ShapeError(
+            f"{exc} The model was trained on inputs of shape (timesteps, features) = "
+            f"({options.timesteps}, {options.features})."
+        ) from exc
+
+
+def is_classifier(estimator: Any) -> bool:
+    """True for a classifier (its targets are labels), False for a regressor.
+
+    Example:
+        >>> is_classifier(object())
+        False
+    """
+    return hasattr(estimator, "predict_proba")
+
+
+def load_model_file(path: Path) -> Any:
+    """Load a model file with :func:`lstmkit.load_model`, after checking it exists.
+
+    Raises:
+        ModelFileError: the file is missing or not a model file lstmkit can trust.
+
+    Example:
+        >>> model = load_model_file(Path("echo.safetensors"))  # doctest: +SKIP
+    """
+    from lstmkit.errors import ModelFileError
+
+    if not path.is_file():
+        state = "is a directory" if path.is_dir() else "does not exist"
+        raise ModelFileError(
+            f"model file '{path}' {state}: train one with 'lstmkit train RUN.toml'"
+        )
+    import lstmkit
+
+    return lstmkit.load_model(path)
+
+
+def format_number(value: float) -> str:
+    """Format a loss or metric as Keras does (4 decimals), keeping tiny values visible.
+
+    Example:
+        >>> format_number(0.25), format_number(1.5e-06), format_number(float("nan"))
+        ('0.2500', '1.500e-06', 'nan')
+    """
+    value = float(value)
+    if math.isfinite(value) and value != 0 and abs(value) < 1e-3:
+        return f"{value:.3e}"
+    return f"{value:.4f}"
+
+
+def format_metrics(results: Mapping[str, float]) -> str:
+    """Format ``{"loss": ..., "accuracy": ...}`` as Keras prints it.
+
+    Example:
+        >>> format_metrics({"loss": 0.5, "accuracy": 1.0})
+        'loss: 0.5000 - accuracy: 1.0000'
+    """
+    return " - ".join(f"{name}: {format_number(value)}" for name, value in results.items())
+
+
+def format_history(history: Mapping[str, Sequence[float]], tail: int = 5) -> str:
+    """Format the last ``tail`` epochs of a Keras-style history as a table, loss first.
+
+    Example:
+        >>> print(format_history({"accuracy": [0.5, 0.75], "loss": [0.9, 0.5]}))
+        epoch    loss  accuracy
+            1  0.9000    0.5000
+            2  0.5000    0.7500
+    """
+    names = [name for name, values in history.items() if len(values)]
+    if not names:
+        return "(no epochs recorded)"
+    names.sort(key=lambda name: (name.startswith("val_"), name.removeprefix("val_") != "loss"))
+    epochs = max(len(history[name]) for name in names)
+    rows = range(max(0, epochs - tail), epochs)
+    columns = {
+        name: [format_number(history[name][e]) if e < len(history[name]) else "" for e in rows]
+        for name in names
+    }
+    widths = {name: max([len(name), *map(len, cells)]) for name, cells in columns.items()}
+    lines = ["epoch  " + "  ".join(name.rjust(widths[name]) for name in names)]
+    for i, epoch in enumerate(rows):
+        cells = "  ".join(columns[name][i].rjust(widths[name]) for name in names)
+        lines.append(f"{epoch + 1:>5}  {cells}")
+    return "\n".join(lines)
