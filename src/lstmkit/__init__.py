@@ -26,18 +26,23 @@ _LAZY = {
     "History": "lstmkit.training",
 }
 
+_SUBMODULES = ("data", "datasets", "errors", "io", "models", "problems", "training")
+
 __all__ = sorted(_LAZY)
 
 
 def __getattr__(name: str) -> Any:
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'lstmkit' has no attribute {name!r}")
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"lstmkit.{name}")
+    else:
+        raise AttributeError(f"module 'lstmkit' has no attribute {name!r}")
+    globals()[name] = value
+    return value
 
 
 def __dir__() -> list[str]:
-    return sorted(list(globals()) + list(_LAZY))
+    return sorted(list(globals()) + list(_LAZY) + list(_SUBMODULES))

@@ -132,3 +132,13 @@ def test_per_step_labels_with_ragged_input():
     predicted = model.predict(sequences[:3])
     assert [len(p) for p in predicted] == [4, 7, 5]
     assert 0.0 <= model.score(sequences, labels) <= 1.0
+
+
+def test_torch_and_float64_inputs_give_the_same_predictions_as_float32_numpy():
+    import torch
+
+    X, y = echo.make(80, random_state=0)
+    model = lstmkit.LSTMClassifier(units=4, epochs=1, random_state=0).fit(X, y)
+    expected = model.predict_proba(X)
+    assert np.array_equal(model.predict_proba(torch.from_numpy(X)), expected)
+    assert np.array_equal(model.predict_proba(X.astype(np.float64)), expected)

@@ -74,3 +74,15 @@ def test_optimizers_take_keras_defaults():
     adam = make_optimizer("adam", parameters)
     assert adam.defaults["lr"] == 0.001 and adam.defaults["eps"] == 1e-7
     assert make_optimizer("rmsprop", parameters).defaults["alpha"] == 0.9
+
+
+@pytest.mark.parametrize("name", ["accuracy", "mae", "rmse"])
+def test_complete_metric_path_equals_masked_path(name):
+    if name == "accuracy":
+        prediction, target = torch.randn(6, 4, 5), torch.randint(0, 5, (6, 4))
+    else:
+        prediction, target = torch.randn(6, 3), torch.randn(6, 3)
+    fast, masked = MetricAccumulator(name), MetricAccumulator(name)
+    fast.update(prediction, target, complete=True)
+    masked.update(prediction, target)
+    assert fast.result() == pytest.approx(masked.result(), rel=1e-6)

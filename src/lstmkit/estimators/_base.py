@@ -126,7 +126,9 @@ class LSTMEstimatorBase(BaseEstimator):
         seed = seed_from(self.random_state)
         with _seeded(seed, device):
             if not continuing:
-                self.module_ = self._build_module(data).to(device)
+                self.module_ = self._build_module(data)
+            _move_module(self.module_, device)
+            if not continuing:
                 self.optimizer_ = make_optimizer(
                     self.optimizer, self.module_.parameters(), self.learning_rate, self.momentum
                 )
@@ -233,7 +235,7 @@ class LSTMEstimatorBase(BaseEstimator):
 
     def _run_predict(self, data: WindowData) -> np.ndarray:
         device = self._device()
-        self.module_.to(device)
+        _move_module(self.module_, device)
         outputs = self._trainer().predict(data.to(device))
         return outputs.detach().cpu().numpy()
 
@@ -312,6 +314,15 @@ def _targets_complete(targets: np.ndarray) -> bool:
     if targets.dtype.kind == "f":
         return not bool(np.isnan(targets).any())
     return not bool((targets == -1).any())
+
+
+def _move_module(module: torch.nn.Module, device: torch.device) -> None:
+    """Move ``module`` to ``device``; cuDNN wants the LSTM weights re-packed after a move."""
+    module.to(device)
+    if device.type == "cuda":
+        for child in module.modules():
+            if isinstance(child, torch.nn.RNNBase):
+                child.flatten_parameters()
 
 
 @contextlib.contextmanager

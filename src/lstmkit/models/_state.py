@@ -35,4 +35,4 @@ def from_torch_state(hidden: torch.Tensor, cell: torch.Tensor) -> State:
         >>> len(state), tuple(state[0][0].shape)
         (2, (3, 4))
     """
-    return tuple((hidden[layer], cell[layer]) for layer in range(hidden.shape[0]))
+    return tuple(zip(hidden.unbind(0), cell.unbind(0)))

@@ -80,7 +80,8 @@ class VanillaLSTM(nn.Module):
             batch_first=True,
             dropout=config.dropout if config.num_layers > 1 else 0.0,
         )
-        self.output_dropout = nn.Dropout(config.dropout)
+        # No module at all when dropout is off: even a p=0 Dropout costs a call per step.
+        self.output_dropout = nn.Dropout(config.dropout) if config.dropout > 0 else nn.Identity()
         self.head = nn.Linear(config.hidden_size, config.output_size)
         if config.init == "keras":
             keras_init_lstm(self.lstm)

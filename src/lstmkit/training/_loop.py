@@ -169,7 +169,7 @@ class Trainer:
             nn.utils.clip_grad_norm_(self.module.parameters(), self.config.clipnorm)
         self.optimizer.step()
         for metric in self.metrics:
-            metric.update(prediction.detach(), batch.y)
+            metric.update(prediction.detach(), batch.y, batch.complete)
         return loss
 
     @torch.no_grad()
@@ -188,7 +188,7 @@ class Trainer:
                 prediction, batch.y, batch.weight, batch.complete
             ) * len(index)
             for metric in metrics:
-                metric.update(prediction, batch.y)
+                metric.update(prediction, batch.y, batch.complete)
         results = {"loss": float(total_loss) / max(len(data), 1)}
         results.update({metric.name: metric.result() for metric in metrics})
         return results

@@ -52,13 +52,16 @@ class MetricAccumulator:
         self.total, self.count = 0.0, 0.0
 
     @torch.no_grad()
-    def update(self, prediction: torch.Tensor, target: torch.Tensor) -> None:
-        """Add one batch (shapes as for :class:`~lstmkit.training.Loss`)."""
+    def update(self, prediction: torch.Tensor, target: torch.Tensor, complete: bool = False) -> None:
+        """Add one batch (shapes as for :class:`~lstmkit.training.Loss`).
+
+        ``complete=True`` promises no target is missing, which skips the masking.
+        """
+        if complete:
+            self._update_complete(prediction, target)
+            return
         if self.name == "accuracy":
-            if self.binary:
-                labels = (prediction.squeeze(-1) > 0).long()
-            else:
-                labels = prediction.argmax(dim=-1)
+            labels = self._labels(prediction)
             valid = target != -1
             hits = (labels == target) & valid
             self.total = self.total + hits.sum()
@@ -69,6 +72,21 @@ class MetricAccumulator:
         values = difference.abs() if self.name == "mae" else difference.square()
         self.total = self.total + values.sum()
         self.count = self.count + valid.sum()
+
+    def _labels(self, prediction: torch.Tensor) -> torch.Tensor:
+        if self.binary:
+            return (prediction.squeeze(-1) > 0).long()
+        return prediction.argmax(dim=-1)
+
+    def _update_complete(self, prediction: torch.Tensor, target: torch.Tensor) -> None:
+        # The training step's hot path: what a hand-written loop would compute.
+        if self.name == "accuracy":
+            self.total = self.total + (self._labels(prediction) == target).sum()
+        else:
+            difference = prediction - target
+            values = difference.abs() if self.name == "mae" else difference.square()
+            self.total = self.total + values.sum()
+        self.count = self.count + target.numel()
 
     def result(self) -> float:
         """Return the metric over everything seen since the last reset (one host read)."""
