@@ -14,5 +14,7 @@ def test_public_names_and_submodules_resolve():
 
 def test_importing_lstmkit_does_not_import_torch():
     code = "import sys, lstmkit; print('torch' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "False"

@@ -200,3 +200,23 @@ def format_history(history: Mapping[str, Sequence[float]], tail: int = 5) -> str
         cells = "  ".join(columns[name][i].rjust(widths[name]) for name in names)
         lines.append(f"{epoch + 1:>5}  {cells}")
     return "\n".join(lines)
+
+
+def refuse_to_replace(path: Path, force: bool, error: type[Exception], label: str = "") -> None:
+    """Refuse to write ``path`` when it exists (unless ``force``) or its folder is missing.
+
+    Nothing is ever overwritten by accident: the message names the file and the two ways on.
+
+    Example:
+        >>> refuse_to_replace(Path("no/such/folder/x.npy"), False, ValueError)
+        Traceback (most recent call last):
+        ...
+        ValueError: cannot write 'no/such/folder/x.npy': the directory 'no/such/folder' does not exist
+    """
+    if path.exists() and not force:
+        raise error(
+            f"{label}'{path}' already exists and was left untouched: choose another --output, "
+            "or pass --force to replace it"
+        )
+    if not path.parent.is_dir():
+        raise error(f"cannot write '{path}': the directory '{path.parent}' does not exist")

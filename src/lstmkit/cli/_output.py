@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lstmkit.cli._common import refuse_to_replace
 from lstmkit.errors import DataError, did_you_mean
 
 __all__ = ["check_output", "save_predictions"]
@@ -90,13 +91,7 @@ def check_output(path: str | Path, *, force: bool = False) -> None:
         raise DataError(
             f"cannot write predictions to '{path}': expected a file ending in .npy or .csv.{hint}"
         )
-    if path.exists() and not force:
-        raise DataError(
-            f"'{path}' already exists and was left untouched: choose another --output, or pass "
-            "--force to replace it"
-        )
-    if not path.parent.is_dir():
-        raise DataError(f"cannot write '{path}': the directory '{path.parent}' does not exist")
+    refuse_to_replace(path, force, DataError)
 
 
 def _link_new(temporary: str, path: Path) -> None:

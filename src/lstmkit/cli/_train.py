@@ -7,7 +7,12 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import typer
 
-from lstmkit.cli._common import format_history, format_metrics, reported_errors
+from lstmkit.cli._common import (
+    format_history,
+    format_metrics,
+    refuse_to_replace,
+    reported_errors,
+)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -103,13 +108,7 @@ def _check_new(path: Path, force: bool, inputs: list[Path]) -> None:
             f"the model file '{path}' is one of the run's inputs (the run file or a data "
             "file): choose another --output"
         )
-    if path.exists() and not force:
-        raise ModelFileError(
-            f"model file '{path}' already exists and was left untouched: choose another "
-            "--output, or pass --force to replace it"
-        )
-    if not path.parent.is_dir():
-        raise ModelFileError(f"cannot write '{path}': the directory '{path.parent}' does not exist")
+    refuse_to_replace(path, force, ModelFileError, label="model file ")
 
 
 def _fit(run: Path, config: RunConfig) -> tuple[Any, list[tuple[str, dict[str, float]]]]:

@@ -22,7 +22,7 @@ def keras_init_lstm(lstm: nn.LSTM) -> None:
     Example:
         >>> lstm = nn.LSTM(3, 4)
         >>> keras_init_lstm(lstm)
-        >>> float(lstm.bias_ih_l0[4:8].sum() + lstm.bias_hh_l0[4:8].sum())
+        >>> float((lstm.bias_ih_l0[4:8] + lstm.bias_hh_l0[4:8]).detach().sum())
         4.0
     """
     hidden = lstm.hidden_size
@@ -47,7 +47,7 @@ def keras_init_linear(linear: nn.Linear) -> None:
     Example:
         >>> layer = nn.Linear(4, 2)
         >>> keras_init_linear(layer)
-        >>> float(layer.bias.abs().sum())
+        >>> float(layer.bias.detach().abs().sum())
         0.0
     """
     with torch.no_grad():

@@ -52,7 +52,9 @@ class MetricAccumulator:
         self.total, self.count = 0.0, 0.0
 
     @torch.no_grad()
-    def update(self, prediction: torch.Tensor, target: torch.Tensor, complete: bool = False) -> None:
+    def update(
+        self, prediction: torch.Tensor, target: torch.Tensor, complete: bool = False
+    ) -> None:
         """Add one batch (shapes as for :class:`~lstmkit.training.Loss`).
 
         ``complete=True`` promises no target is missing, which skips the masking.
