@@ -80,3 +80,15 @@ def test_bad_settings_are_reported_together():
         match="epochs must be a non-negative integer, got -1; batch_size must be a positive integer, got 0",
     ):
         TrainConfig(epochs=-1, batch_size=0)
+
+
+def test_clipnorm_bounds_each_update():
+    module = VanillaLSTM(VanillaConfig(1, 4, 1))
+    optimizer = torch.optim.SGD(module.parameters(), lr=1.0)
+    trainer = Trainer(module, Loss("mse"), [], optimizer, TrainConfig(1, 32, False, 1e-3, 0))
+    before = torch.cat([p.detach().flatten().clone() for p in module.parameters()])
+    x = torch.rand(32, 4, 1)
+    trainer.fit(WindowData(x, x[:, -1] * 100, complete=True))  # one batch, a large gradient
+    after = torch.cat([p.detach().flatten() for p in module.parameters()])
+    # Plain SGD with lr=1: the step is the clipped gradient, whose norm is at most 1e-3.
+    assert (after - before).norm().item() <= 1e-3 * (1 + 1e-5)
