@@ -8,6 +8,7 @@ targets are encoded and decoded; everything else lives here.
 from __future__ import annotations
 
 import contextlib
+import numbers
 from typing import Any
 
 import numpy as np
@@ -116,15 +117,22 @@ class LSTMEstimatorBase(BaseEstimator):
         settings = self._validated_settings(epochs)
         if not continuing:
             self._reset_fitted_state()
-        data = self._window_data(X, y, sample_weight, fitting=not continuing)
+        if validation_data is None and self.validation_split:
+            # Keras's rule: the last fraction, before any shuffling. Split before
+            # anything is fitted, so scalers and class weights see training data only.
+            X, y, sample_weight, validation_data = _split_last(
+                X, y, sample_weight, self.validation_split
+            )
+        data = self._window_data(X, y, sample_weight, fitting=not continuing, training=True)
         validation = None
         if validation_data is not None:
             validation = self._window_data(*_pair(validation_data), None, fitting=False)
-        elif self.validation_split:
-            data, validation = _split_last(data, self.validation_split)
         device = self._device()
         seed = seed_from(self.random_state)
-        with _seeded(seed, device):
+        # A continuing fit (warm_start, partial_fit) moves the seed on by the epochs done,
+        # so its dropout masks and shuffles differ from the previous call's.
+        offset = len(self.history_.epoch) if continuing else 0
+        with _seeded(None if seed is None else seed + offset, device):
             if not continuing:
                 self.module_ = self._build_module(data)
             _move_module(self.module_, device)
@@ -133,6 +141,9 @@ class LSTMEstimatorBase(BaseEstimator):
                     self.optimizer, self.module_.parameters(), self.learning_rate, self.momentum
                 )
                 self.history_ = History()
+            elif self.learning_rate is not None:
+                for group in self.optimizer_.param_groups:  # set_params(learning_rate=...) applies
+                    group["lr"] = float(self.learning_rate)
             generator = (
                 None
                 if seed is None
@@ -153,8 +164,12 @@ class LSTMEstimatorBase(BaseEstimator):
         problems = []
         if not 0.0 <= float(self.validation_split) < 1.0:
             problems.append(f"validation_split must be in [0, 1), got {self.validation_split!r}")
-        if not isinstance(self.units, int) or isinstance(self.units, bool) or self.units < 1:
-            problems.append(f"units must be a positive integer, got {self.units!r}")
+        for name in ("units", "num_layers", "batch_size"):
+            value = getattr(self, name)
+            if not _is_count(value) or value < 1:
+                problems.append(f"{name} must be a positive integer, got {value!r}")
+        if not _is_count(epochs) or epochs < 0:
+            problems.append(f"epochs must be a non-negative integer, got {epochs!r}")
         if self.loss != "auto" and self.loss not in LOSSES:
             problems.append(
                 f"unknown loss {self.loss!r}: expected 'auto' or one of {', '.join(LOSSES)}"
@@ -163,10 +178,15 @@ class LSTMEstimatorBase(BaseEstimator):
             raise ConfigError(f"invalid {type(self).__name__} settings: " + "; ".join(problems))
         for name in self._metric_names():
             canonical_metric_name(name)
-        return TrainConfig(epochs, self.batch_size, self.shuffle, self.clipnorm, self.verbose)
+        return TrainConfig(
+            int(epochs), int(self.batch_size), bool(self.shuffle), self.clipnorm, int(self.verbose)
+        )
 
-    def _window_data(self, X, y, sample_weight, fitting: bool) -> WindowData:
-        prepared = prepare_x(X, self.mask_value, context="fitting" if fitting else "evaluating")
+    def _window_data(
+        self, X, y, sample_weight, fitting: bool, training: bool = False
+    ) -> WindowData:
+        context = "fitting" if training else "evaluating"
+        prepared = prepare_x(X, self.mask_value, context=context)
         check_lengths_match(len(prepared.x), y)
         if fitting:
             self.n_features_in_ = prepared.x.shape[2]
@@ -176,7 +196,7 @@ class LSTMEstimatorBase(BaseEstimator):
             self._check_features(prepared)
             targets = self._apply_targets(y, prepared)
         x = self._transform_x(prepared.x, fitting)
-        weight = self._sample_weights(sample_weight, targets, len(prepared.x))
+        weight = self._sample_weights(sample_weight, targets, len(prepared.x), training)
         return WindowData(
             torch.from_numpy(x),
             torch.from_numpy(targets),
@@ -186,7 +206,7 @@ class LSTMEstimatorBase(BaseEstimator):
             complete=_targets_complete(targets),
         )
 
-    def _sample_weights(self, sample_weight, targets, count) -> np.ndarray | None:
+    def _sample_weights(self, sample_weight, targets, count, training: bool) -> np.ndarray | None:
         if sample_weight is None:
             return None
         weight = np.asarray(sample_weight, dtype=np.float32)
@@ -201,9 +221,9 @@ class LSTMEstimatorBase(BaseEstimator):
     def _build_module(self, data: WindowData) -> torch.nn.Module:
         config = VanillaConfig(
             input_size=int(data.x.shape[2]),
-            hidden_size=self.units,
+            hidden_size=int(self.units),
             output_size=self.output_size_,
-            num_layers=self.num_layers,
+            num_layers=int(self.num_layers),
             dropout=float(self.dropout),
             return_sequences=bool(self.return_sequences),
             init=self.init,
@@ -282,31 +302,26 @@ def _pair(validation_data: Any) -> tuple[Any, Any]:
     return validation_data[0], validation_data[1]
 
 
-def _split_last(data: WindowData, fraction: float) -> tuple[WindowData, WindowData]:
-    """Keras's validation_split: the last fraction of the samples, before any shuffling."""
-    count = len(data)
-    validation_count = int(count * fraction)
-    if validation_count == 0 or validation_count == count:
+def _split_last(X: Any, y: Any, sample_weight: Any, fraction: float):
+    """Keras's validation_split: train on the first ``floor(n * (1 - fraction))`` samples.
+
+    Returns the training X, y, sample_weight and the ``(X_val, y_val)`` pair.
+    """
+    count = len(X)
+    split_at = int(count * (1.0 - fraction))
+    if split_at == 0 or split_at == count:
         raise ConfigError(
             f"validation_split={fraction} of {count} samples leaves "
-            f"{'no validation' if validation_count == 0 else 'no training'} samples: "
+            f"{'no training' if split_at == 0 else 'no validation'} samples: "
             "use a larger split, more data, or validation_split=0"
         )
-    train_index = torch.arange(count - validation_count)
-    validation_index = torch.arange(count - validation_count, count)
-    return _subset(data, train_index), _subset(data, validation_index)
+    weight = None if sample_weight is None else np.asarray(sample_weight)[:split_at]
+    return X[:split_at], y[:split_at], weight, (X[split_at:], y[split_at:])
 
 
-def _subset(data: WindowData, index: torch.Tensor) -> WindowData:
-    take = lambda tensor: None if tensor is None else tensor[index]  # noqa: E731
-    return WindowData(
-        take(data.x),
-        take(data.y),
-        take(data.weight),
-        take(data.lengths),
-        data.per_step,
-        data.complete,
-    )
+def _is_count(value: Any) -> bool:
+    """An integer (Python or NumPy, as grid searches produce), not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _targets_complete(targets: np.ndarray) -> bool:

@@ -14,7 +14,7 @@ from lstmkit.estimators._base import LSTMEstimatorBase
 from lstmkit.estimators._inputs import PreparedInput, restore_positions
 from lstmkit.estimators._params import suggest_unknown_keywords
 from lstmkit.estimators._per_step import align_per_step_targets, as_target_array, split_per_sequence
-from lstmkit.estimators._targets import apply_labels, encode_labels
+from lstmkit.estimators._targets import LabelTargets, apply_labels, encode_labels
 
 
 @suggest_unknown_keywords
@@ -107,16 +107,43 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
         self.warm_start = warm_start
         self.class_weight = class_weight
 
+    def partial_fit(self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None):
+        """Run one epoch over ``X, y``, continuing from the current weights if fitted.
+
+        Args:
+            classes: every label the model will ever see, needed on the first call when
+                the first batch does not contain them all (scikit-learn's convention).
+
+        Example:
+            >>> import numpy as np
+            >>> model = LSTMClassifier(units=4, random_state=0)
+            >>> model = model.partial_fit(np.zeros((2, 3, 1)), [0, 0], classes=[0, 1])
+            >>> model.classes_.tolist()
+            [0, 1]
+        """
+        self._declared_classes = (
+            None if self._is_fitted() or classes is None else np.asarray(classes)
+        )
+        try:
+            return super().partial_fit(X, y, sample_weight=sample_weight)
+        finally:
+            self._declared_classes = None
+
     # ----------------------------------------------------------------- prediction
     def predict(self, X: Any) -> Any:
         """Return labels (one-hot rows if fitted on one-hot rows); per step with ``return_sequences``.
 
         For ragged (list) input with ``return_sequences``, a list of per-sequence arrays.
+        Steps with no input (masked padding) get no label: -1 for numeric classes,
+        None for others, a row of NaN for one-hot output.
         """
         prepared, data = self._prepare_predict(X)
         probabilities = self._probabilities(self._run_predict(data), prepared)
         codes = np.argmax(np.nan_to_num(probabilities, nan=-1.0), axis=-1)
         labels = np.eye(len(self.classes_))[codes] if self.one_hot_ else self.classes_[codes]
+        no_input = np.isnan(probabilities).any(axis=-1)
+        if no_input.any():
+            labels = _without_labels(labels, no_input, self.one_hot_)
         return split_per_sequence(labels, prepared, self.return_sequences, X)
 
     def predict_proba(self, X: Any) -> Any:
@@ -134,7 +161,8 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
         probabilities = self._probabilities(self._run_predict(data), prepared)
         codes = self._apply_targets(y, prepared, aligned=False)
         predicted = np.argmax(np.nan_to_num(probabilities, nan=-1.0), axis=-1)
-        valid = codes != -1
+        # Steps with no target, and masked steps (no input, so no prediction), do not count.
+        valid = (codes != -1) & ~np.isnan(probabilities).any(axis=-1)
         weights = (
             np.ones(codes.shape)
             if sample_weight is None
@@ -159,7 +187,13 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
     # ----------------------------------------------------------------- targets
     def _fit_targets(self, y: Any, prepared: PreparedInput) -> np.ndarray:
         labels = as_target_array(y, prepared, self.return_sequences, fill=-1)
-        encoded = encode_labels(labels, per_step=bool(self.return_sequences))
+        declared = getattr(self, "_declared_classes", None)
+        if declared is not None:
+            declared = np.unique(declared)
+            codes = apply_labels(labels, declared, False, per_step=bool(self.return_sequences))
+            encoded = LabelTargets(codes, declared)
+        else:
+            encoded = encode_labels(labels, per_step=bool(self.return_sequences))
         self.classes_, self.one_hot_ = encoded.classes, encoded.one_hot
         self.loss_ = self._choose_loss(len(self.classes_))
         self.output_size_ = 1 if self.loss_ == "binary_crossentropy" else len(self.classes_)
@@ -167,7 +201,7 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
 
     def _apply_targets(self, y: Any, prepared: PreparedInput, aligned: bool = True) -> np.ndarray:
         labels = as_target_array(y, prepared, self.return_sequences, fill=-1)
-        codes = apply_labels(labels, self.classes_, self.one_hot_)
+        codes = apply_labels(labels, self.classes_, self.one_hot_, bool(self.return_sequences))
         return (
             align_per_step_targets(codes, prepared, self.return_sequences, fill=-1)
             if aligned
@@ -196,22 +230,28 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
     def _one_hot_fit(self) -> bool:
         return bool(getattr(self, "one_hot_", False))
 
-    def _sample_weights(self, sample_weight, targets, count) -> np.ndarray | None:
-        weight = super()._sample_weights(sample_weight, targets, count)
-        if self.class_weight is None:
-            return weight
+    def _sample_weights(self, sample_weight, targets, count, training: bool) -> np.ndarray | None:
+        weight = super()._sample_weights(sample_weight, targets, count, training)
+        if self.class_weight is None or not training:
+            return weight  # as in Keras, class weights shape the training loss only
         if self.return_sequences:
             raise ConfigError(
                 "class_weight works with one label per sequence; with return_sequences=True pass "
                 "sample_weight instead"
             )
-        codes = np.arange(len(self.classes_))
-        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
-            per_class = compute_class_weight("balanced", classes=codes, y=targets)
-        else:
-            per_class = self._class_weight_from_dict()
-        class_weight = per_class[targets].astype(np.float32)
+        if not hasattr(self, "class_weight_"):
+            # Fixed at the first fit, so partial_fit batches that lack a class still work.
+            self.class_weight_ = self._per_class_weights(targets)
+        class_weight = self.class_weight_[targets].astype(np.float32)
         return class_weight if weight is None else weight * class_weight
+
+    def _per_class_weights(self, codes: np.ndarray) -> np.ndarray:
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            present = np.unique(codes)
+            weights = np.ones(len(self.classes_))
+            weights[present] = compute_class_weight("balanced", classes=present, y=codes)
+            return weights
+        return self._class_weight_from_dict()
 
     def _class_weight_from_dict(self) -> np.ndarray:
         if not isinstance(self.class_weight, dict):
@@ -229,3 +269,22 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
 
     def _default_metrics(self) -> list[str]:
         return ["accuracy"]
+
+
+def _without_labels(labels: np.ndarray, no_input: np.ndarray, one_hot: bool) -> np.ndarray:
+    """Blank the labels at steps that had no input (see ``predict``)."""
+    if one_hot:
+        labels = labels.astype(np.float64, copy=True)
+        labels[no_input] = np.nan
+        return labels
+    if labels.dtype.kind in "iu":
+        labels = labels.astype(np.int64, copy=True)
+        labels[no_input] = -1
+        return labels
+    if labels.dtype.kind == "f":
+        labels = labels.copy()
+        labels[no_input] = -1
+        return labels
+    labels = labels.astype(object)
+    labels[no_input] = None
+    return labels

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from lstmkit.data._validation import check_3d, check_finite
+from lstmkit.data._validation import as_numeric_array, check_3d, check_finite
 from lstmkit.errors import DataError, ShapeError
 
 
@@ -59,7 +59,7 @@ def prepare_x(X: Any, mask_value: float | None = None, context: str = "fitting")
     if isinstance(X, (list, tuple)) and len(X) > 0 and _is_ragged(X):
         return _from_ragged(X, context)
     array = check_3d(_to_numpy(X))
-    array = check_finite(array, context=context).astype(np.float32, copy=False)
+    array = _to_float32(check_finite(array, context=context))
     if mask_value is None:
         return PreparedInput(array)
     return _from_masked(array, mask_value)
@@ -97,10 +97,25 @@ def _from_ragged(sequences: list | tuple, context: str) -> PreparedInput:
             "every sequence needs the same features"
         )
     lengths = np.array([array.shape[0] for array in arrays], dtype=np.int64)
-    padded = np.zeros((len(arrays), int(lengths.max()), features.pop()), dtype=np.float32)
+    padded = np.zeros((len(arrays), int(lengths.max()), features.pop()), dtype=np.float64)
     for row, array in enumerate(arrays):
-        padded[row, : len(array)] = check_finite(array, f"sequence {row} of X", context=context)
-    return PreparedInput(padded, lengths)
+        padded[row, : len(array)] = as_numeric_array(array, f"sequence {row} of X")
+    # Checked once padded (padding is 0), so the message names sample, step and feature.
+    check_finite(padded, context=context)
+    return PreparedInput(_to_float32(padded), lengths)
+
+
+def _to_float32(array: np.ndarray) -> np.ndarray:
+    """Cast to the model's float32; values beyond its range would silently become inf."""
+    converted = array.astype(np.float32, copy=False)
+    if array.dtype.kind == "f" and array.dtype.itemsize > 4 and not np.isfinite(converted).all():
+        position = np.unravel_index(int(np.argmax(~np.isfinite(converted))), converted.shape)
+        raise DataError(
+            f"X holds {array[position]!r} at sample {position[0]}, step {position[1]}, feature "
+            f"{position[2]}, beyond float32's range (about ±3.4e38) that the model computes in: "
+            "scale the data (e.g. scale_X=True or lstmkit.data.StandardScaler)"
+        )
+    return converted
 
 
 def _from_masked(array: np.ndarray, mask_value: float) -> PreparedInput:

@@ -15,6 +15,17 @@ import torch
 
 from lstmkit.errors import ConfigError, did_you_mean, unknown_option
 
+# Keras keywords users bring, with what to do instead (CONTRACTS §14 for recurrent_dropout).
+_KERAS_HINTS = {
+    "recurrent_dropout": (
+        "recurrent_dropout cannot run in the fused LSTM kernel lstmkit trains with; use dropout "
+        "(on each LSTM layer's output). DropConnect on the recurrent weights (weight_dropout) is "
+        "the planned alternative."
+    ),
+    "input_shape": "the input shape is read from X at fit: leave input_shape out.",
+    "batch_input_shape": "the input shape is read from X at fit: leave batch_input_shape out.",
+}
+
 
 def suggest_unknown_keywords(cls: type) -> type:
     """Class decorator: a misspelled constructor keyword raises with a did-you-mean.
@@ -39,7 +50,12 @@ def suggest_unknown_keywords(cls: type) -> type:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         unknown = [name for name in kwargs if name not in known]
         if unknown:
-            messages = [f"'{name}'.{did_you_mean(name, known)}" for name in unknown]
+            messages = [
+                f"'{name}': {_KERAS_HINTS[name]}"
+                if name in _KERAS_HINTS
+                else f"'{name}'.{did_you_mean(name, known)}"
+                for name in unknown
+            ]
             raise ConfigError(
                 f"{cls.__name__} got an unknown option " + " Also ".join(messages).rstrip()
             )

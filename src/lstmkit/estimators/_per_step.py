@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from lstmkit.errors import ShapeError
 from lstmkit.estimators._inputs import PreparedInput
 from lstmkit.estimators._targets import pad_ragged_targets
 
@@ -18,16 +19,38 @@ from lstmkit.estimators._targets import pad_ragged_targets
 def as_target_array(y: Any, prepared: PreparedInput, per_step: bool, fill: float) -> np.ndarray:
     """Return ``y`` as one array; per-step ragged lists are padded with ``fill``.
 
+    Per-step targets must have one entry per time step of their sequence.
+
+    Raises:
+        ShapeError: per-step targets whose length differs from their sequence's.
+
     Example:
         >>> prepared = PreparedInput(np.zeros((2, 3, 1)), np.array([3, 1]))
         >>> as_target_array([np.array([1, 2, 3]), np.array([4])], prepared, True, -1).tolist()
         [[1, 2, 3], [4, -1, -1]]
     """
-    if per_step and isinstance(y, (list, tuple)) and len({np.shape(item) for item in y}) > 1:
-        return pad_ragged_targets(list(y), prepared.x.shape[1], fill)
     if hasattr(y, "detach"):
         y = y.detach().cpu().numpy()
-    return np.asarray(y)
+    if per_step and isinstance(y, (list, tuple)) and prepared.lengths is not None:
+        _check_ragged_lengths(y, prepared)
+        return pad_ragged_targets(list(y), prepared.x.shape[1], fill)
+    array = np.asarray(y)
+    if per_step and (array.ndim < 2 or array.shape[1] != prepared.x.shape[1]):
+        raise ShapeError(
+            f"per-step targets y have shape {array.shape}, but X has {prepared.x.shape[1]} time "
+            f"steps: with return_sequences=True pass y of shape (samples, {prepared.x.shape[1]}) "
+            f"or (samples, {prepared.x.shape[1]}, targets)"
+        )
+    return array
+
+
+def _check_ragged_lengths(y: list | tuple, prepared: PreparedInput) -> None:
+    for row, (target, length) in enumerate(zip(y, prepared.lengths.tolist())):
+        if len(target) != length:
+            raise ShapeError(
+                f"sequence {row} of X has {length} time steps but its targets y[{row}] have "
+                f"{len(target)}: with return_sequences=True give one target per step"
+            )
 
 
 def align_per_step_targets(
@@ -59,6 +82,8 @@ def split_per_sequence(values: np.ndarray, prepared: PreparedInput, per_step: bo
         >>> [v.tolist() for v in split_per_sequence(np.ones((2, 2)), prepared, True, [0, 0])]
         [[1.0, 1.0], [1.0]]
     """
-    if per_step and isinstance(X, (list, tuple)) and prepared.lengths is not None:
+    # Only truly ragged input is split: masked input answers at its original positions.
+    ragged = prepared.lengths is not None and prepared.order is None
+    if per_step and isinstance(X, (list, tuple)) and ragged:
         return [values[row, :length] for row, length in enumerate(prepared.lengths.tolist())]
     return values

@@ -9,13 +9,14 @@ up in fixed registries; nothing read from the file is imported or executed.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from lstmkit.errors import ModelFileError, unknown_option
+from lstmkit.errors import ConfigError, ModelFileError, unknown_option
 from lstmkit.models import get_architecture
 from lstmkit.training import History
 
@@ -70,8 +71,8 @@ def load_model(path: str | Path, custom_objects: dict[str, type] | None = None) 
     if name not in classes:
         raise unknown_option("estimator in the model file", str(name), classes)
     estimator = classes[name](**{key: _decode_param(v) for key, v in manifest["params"].items()})
-    module_class = get_architecture(manifest["architecture"], custom_objects)
-    module = module_class.from_config(manifest["model_config"])
+    _check_device(estimator, path)
+    module = _build_module(manifest, custom_objects, path)
     try:
         module.load_state_dict(tensors, strict=True)
     except RuntimeError as exc:
@@ -81,30 +82,43 @@ def load_model(path: str | Path, custom_objects: dict[str, type] | None = None) 
         ) from exc
     estimator.module_ = module
     _restore_fitted(estimator, manifest["fitted"])
-    estimator.history_ = History.from_dict(manifest["history"])
+    estimator.history_ = _history_from_file(manifest["history"])
     estimator.optimizer_ = _fresh_optimizer(estimator)
     return estimator
 
 
-def _json_params(params: dict[str, Any]) -> dict[str, Any]:
-    """Keep the keywords JSON can hold; others (callbacks, optimizer factories) are dropped.
+# Keywords that may hold code (callbacks, an optimizer factory): not saved, they come
+# back at their defaults. Any other keyword that cannot be saved is an error, because
+# predict may depend on it (mask_value, return_sequences, ...).
+_CODE_KEYWORDS = ("callbacks", "optimizer")
 
-    Tuples and dicts with non-string keys (``class_weight={0: 2.0}``) are tagged so they
-    come back as they were. A dropped keyword comes back at its default after
-    loading; the guide says so.
+
+def _json_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Encode the keywords for the manifest; tuples and non-string-keyed dicts are tagged.
+
+    Raises:
+        ModelFileError: a keyword other than ``callbacks``/``optimizer`` holds a value JSON
+            cannot represent.
     """
     kept = {}
     for name, value in params.items():
         encoded = _encode_param(value)
         try:
             json.dumps(encoded, allow_nan=False)
-        except (TypeError, ValueError):
-            continue
+        except (TypeError, ValueError) as exc:
+            if name in _CODE_KEYWORDS:
+                continue
+            raise ModelFileError(
+                f"cannot save the keyword {name}={value!r}: a model file keeps keywords as JSON "
+                f"({exc}); use plain numbers, strings, lists or dicts"
+            ) from exc
         kept[name] = encoded
     return kept
 
 
 def _encode_param(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()  # np.float32(0.0) -> 0.0, np.True_ -> True
     if isinstance(value, tuple):
         return {"__tuple__": [_encode_param(item) for item in value]}
     if isinstance(value, dict):
@@ -166,6 +180,42 @@ def _finite_history(history: History) -> dict[str, Any]:
         for name, values in data["history"].items()
     }
     return data
+
+
+def _build_module(manifest: dict[str, Any], custom_objects: Any, path: Any) -> torch.nn.Module:
+    name = manifest["architecture"]
+    try:
+        module_class = get_architecture(name, custom_objects)
+    except ConfigError as exc:
+        raise ModelFileError(
+            f"{str(path)!r} holds a model of the architecture {name!r}, which is not registered "
+            f"here: pass load_model(path, custom_objects={{{name!r}: YourModule}}) ({exc})"
+        ) from exc
+    # Building runs the initialisation; keep the caller's random state untouched.
+    with torch.random.fork_rng(devices=[]):
+        return module_class.from_config(manifest["model_config"])
+
+
+def _check_device(estimator: Any, path: Any) -> None:
+    """A model saved for a GPU loads on a machine without one: say so and use the CPU."""
+    device = str(estimator.device)
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        warnings.warn(
+            f"{str(path)!r} was saved with device={device!r}, but no CUDA GPU is available "
+            "here: it will run on the CPU (set_params(device=...) to choose)",
+            stacklevel=3,
+        )
+        estimator.set_params(device="auto")
+
+
+def _history_from_file(data: dict[str, Any]) -> History:
+    """NaN values were stored as null (strict JSON); put them back."""
+    history = History.from_dict(data)
+    history.history = {
+        name: [float("nan") if value is None else value for value in values]
+        for name, values in history.history.items()
+    }
+    return history
 
 
 def _fresh_optimizer(estimator: Any) -> torch.optim.Optimizer:

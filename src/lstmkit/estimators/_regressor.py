@@ -106,10 +106,8 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         results = super().evaluate(X, y, sample_weight)
         if self.scaler_y_ is None:
             return results
-        prepared, data = self._prepare_predict(X)
-        predicted = self._unscaled_predictions(self._run_predict(data), prepared)
-        expected = self._target_values(y, prepared, scaled=False)
-        difference = (predicted - expected)[~np.isnan(expected)]
+        predicted, expected = self._compared(X, y)
+        difference = predicted - expected
         if "mae" in results:
             results["mae"] = float(np.abs(difference).mean())
         if "rmse" in results:
@@ -117,74 +115,100 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         return results
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """R² of the predictions over every present target, in original units."""
+        """R² of the predictions over every present target, in original units.
+
+        With one target per sequence and none missing, this is scikit-learn's
+        ``r2_score`` (``sample_weight`` honoured); otherwise R² over every present value.
+        """
         prepared, data = self._prepare_predict(X)
         predicted = self._unscaled_predictions(self._run_predict(data), prepared)
-        expected = self._target_values(y, prepared, scaled=False)
-        missing = np.isnan(expected)
+        expected = self._original_targets(y, prepared)
+        missing = np.isnan(expected) | np.isnan(predicted)
         if not missing.any() and expected.ndim <= 2 and not self.return_sequences:
             return float(r2_score(expected, predicted, sample_weight=sample_weight))
         return float(r2_score(expected[~missing], predicted[~missing]))
 
+    def _compared(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        """Predictions and targets in original units, at the positions where both exist."""
+        prepared, data = self._prepare_predict(X)
+        predicted = self._unscaled_predictions(self._run_predict(data), prepared)
+        expected = self._original_targets(y, prepared)
+        present = ~(np.isnan(expected) | np.isnan(predicted))
+        return predicted[present], expected[present]
+
     def _unscaled_predictions(self, raw: np.ndarray, prepared: PreparedInput) -> np.ndarray:
-        count = raw.shape[0]
         if self.return_sequences:
-            values = restore_positions(raw, prepared)  # (samples, time, targets)
-            values = self._inverse_y(values)
-            return values[..., 0] if len(self.y_shape_) == 1 else values
-        values = self._inverse_y(raw.reshape((count,) + self._internal_tail()))
-        return values.reshape((count,) + tuple(self.y_shape_))
+            values = self._inverse_y(restore_positions(raw, prepared))  # (samples, time, columns)
+            return values[..., 0] if not self.y_shape_ else values
+        columns = raw.reshape((raw.shape[0], -1, self._target_columns()))
+        return self._inverse_y(columns).reshape((raw.shape[0],) + tuple(self.y_shape_))
 
     # ----------------------------------------------------------------- targets
+    # y_shape_ is the layout of one sample's targets without the time axis:
+    # [] or [k] or [horizon, targets] per sequence; [] or [targets] per step.
     def _fit_targets(self, y: Any, prepared: PreparedInput) -> np.ndarray:
         values = check_regression_targets(
             as_target_array(y, prepared, self.return_sequences, np.nan)
         )
         self._check_target_rank(values)
-        self.y_shape_ = list(values.shape[1:])
+        self.y_shape_ = list(values.shape[2:] if self.return_sequences else values.shape[1:])
         self.loss_ = self._choose_loss()
         self.scaler_X_ = make_scaler(self.scale_X, "scale_X")
         if self.scaler_X_ is not None:
             self.scaler_X_.fit(self._valid_steps(prepared))
+        aligned = self._aligned_columns(values, prepared)
         self.scaler_y_ = make_scaler(self.scale_y, "scale_y")
-        internal = values.reshape((len(values),) + self._internal_tail())
         if self.scaler_y_ is not None:
-            self.scaler_y_.fit(internal.reshape(-1, internal.shape[-1]), allow_nan=True)
-        tail = self._internal_tail()
-        self.output_size_ = tail[-1] if self.return_sequences else int(np.prod(tail))
-        return self._target_values(y, prepared, scaled=True)
+            # Fitted on aligned targets: masked and padded steps are NaN and ignored.
+            self.scaler_y_.fit(aligned.reshape(-1, aligned.shape[-1]), allow_nan=True)
+        columns = self._target_columns()
+        self.output_size_ = columns if self.return_sequences else int(np.prod(self.y_shape_ or [1]))
+        return self._engine_targets(aligned)
 
     def _apply_targets(self, y: Any, prepared: PreparedInput) -> np.ndarray:
-        return self._target_values(y, prepared, scaled=True)
+        values = self._checked_values(y, prepared)
+        return self._engine_targets(self._aligned_columns(values, prepared))
 
-    def _target_values(self, y: Any, prepared: PreparedInput, scaled: bool) -> np.ndarray:
+    def _checked_values(self, y: Any, prepared: PreparedInput) -> np.ndarray:
         values = check_regression_targets(
             as_target_array(y, prepared, self.return_sequences, np.nan)
         )
-        if list(values.shape[1:]) != list(self.y_shape_):
-            raise ShapeError(
-                f"y has shape {values.shape}, but the model was fitted on targets of shape "
-                f"(samples, {', '.join(map(str, self.y_shape_))})"
+        tail = list(values.shape[2:] if self.return_sequences else values.shape[1:])
+        if tail != list(self.y_shape_):
+            fitted = ", ".join(
+                ["samples"]
+                + (["timesteps"] if self.return_sequences else [])
+                + [str(n) for n in self.y_shape_]
             )
-        internal = values.reshape((len(values),) + self._internal_tail()).astype(np.float32)
-        if scaled and self.scaler_y_ is not None:
-            flat = internal.reshape(-1, internal.shape[-1])
-            internal = self.scaler_y_.transform(flat, allow_nan=True).reshape(internal.shape)
-            internal = internal.astype(np.float32)
-        if not scaled:
-            return internal[..., 0] if self.return_sequences and len(self.y_shape_) == 1 else values
-        if not self.return_sequences:
-            internal = internal.reshape(len(values), -1)
-        return align_per_step_targets(internal, prepared, self.return_sequences, np.nan)
+            raise ShapeError(
+                f"y has shape {values.shape}, but the model was fitted on targets of shape ({fitted})"
+            )
+        return values
 
-    def _internal_tail(self) -> tuple[int, ...]:
-        """Targets inside the model: (out,) per sequence; (time, targets) per step."""
-        shape = tuple(self.y_shape_)
+    def _original_targets(self, y: Any, prepared: PreparedInput) -> np.ndarray:
+        return self._checked_values(y, prepared).astype(np.float64)
+
+    def _target_columns(self) -> int:
+        """How many target columns the scaler sees (the last axis of the targets)."""
+        if self.return_sequences or len(self.y_shape_) == 2:
+            return self.y_shape_[-1] if self.y_shape_ else 1
+        return self.y_shape_[0] if self.y_shape_ else 1
+
+    def _aligned_columns(self, values: np.ndarray, prepared: PreparedInput) -> np.ndarray:
+        """Targets with a trailing column axis, per-step ones aligned with the prepared input."""
+        columns = values.astype(np.float32)
         if self.return_sequences:
-            return shape if len(shape) == 2 else shape + (1,)
-        if len(shape) == 0:
-            return (1,)
-        return shape if len(shape) == 1 else (shape[0], int(np.prod(shape[1:])))
+            columns = columns if self.y_shape_ else columns[..., None]  # (samples, time, columns)
+            return align_per_step_targets(columns, prepared, True, np.nan)
+        return columns.reshape((len(columns), -1, self._target_columns()))
+
+    def _engine_targets(self, aligned: np.ndarray) -> np.ndarray:
+        if self.scaler_y_ is not None:
+            flat = self.scaler_y_.transform(aligned.reshape(-1, aligned.shape[-1]), allow_nan=True)
+            aligned = flat.reshape(aligned.shape)
+        if not self.return_sequences:
+            aligned = aligned.reshape(len(aligned), -1)  # (samples, outputs)
+        return aligned.astype(np.float32)
 
     def _check_target_rank(self, values: np.ndarray) -> None:
         allowed = (2, 3) if self.return_sequences else (1, 2, 3)

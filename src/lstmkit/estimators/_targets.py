@@ -35,18 +35,48 @@ def check_lengths_match(x_count: int, y: Any) -> None:
 def pad_ragged_targets(y: list, time_steps: int, fill: float) -> np.ndarray:
     """Stack per-sequence target arrays into ``(samples, time, ...)`` with ``fill``.
 
+    Labels that are not signed numbers (strings, unsigned integers) cannot hold -1:
+    they are padded with ``None`` in an object array, which the encoders read as
+    "no target" too.
+
     Example:
         >>> pad_ragged_targets([np.array([1, 2]), np.array([3])], 2, -1).tolist()
         [[1, 2], [3, -1]]
+        >>> pad_ragged_targets([np.array(["a"]), np.array([])], 1, -1).tolist()
+        [['a'], [None]]
     """
     arrays = [np.asarray(item) for item in y]
     tail = arrays[0].shape[1:]
-    dtype = np.result_type(*arrays) if fill != -1 else arrays[0].dtype
-    dtype = np.float64 if np.isnan(fill) else dtype
+    dtype = np.result_type(*arrays)
+    if np.isnan(fill):
+        dtype = np.float64
+    elif dtype.kind not in "if":
+        fill, dtype = None, np.dtype(object)
     padded = np.full((len(arrays), time_steps, *tail), fill, dtype=dtype)
     for row, array in enumerate(arrays):
         padded[row, : len(array)] = array
     return padded
+
+
+def missing_labels(y: np.ndarray, per_step: bool) -> np.ndarray:
+    """Where per-step labels say "no target": -1 (signed numbers) or None (objects).
+
+    One label per sequence is never missing: -1 is an ordinary label there
+    (``{-1, 1}`` is a common binary coding).
+
+    Example:
+        >>> missing_labels(np.array([[-1, 1]]), per_step=True).tolist()
+        [[True, False]]
+        >>> missing_labels(np.array([-1, 1]), per_step=False).tolist()
+        [False, False]
+    """
+    if not per_step:
+        return np.zeros(y.shape, dtype=bool)
+    if y.dtype.kind in "if":
+        return y == -1
+    if y.dtype.kind == "O":
+        return np.equal(y, None) | np.equal(y, -1)
+    return np.zeros(y.shape, dtype=bool)
 
 
 @dataclass
@@ -79,6 +109,8 @@ def encode_labels(y: np.ndarray, per_step: bool = False) -> LabelTargets:
         >>> encode_labels(np.array([[0, 1], [1, 0]])).codes.tolist()
         [1, 0]
     """
+    if not per_step and y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]  # a column of labels, not one-hot rows of a single class
     if not per_step and y.ndim == 2:
         return _decode_one_hot(y)
     expected = 2 if per_step else 1
@@ -89,8 +121,14 @@ def encode_labels(y: np.ndarray, per_step: bool = False) -> LabelTargets:
         raise DataError(
             "y contains NaN: classifier labels must all be present (use -1 for 'no target' in per-step labels)"
         )
-    missing = (y == -1) if y.dtype.kind in "iuf" else np.zeros(y.shape, dtype=bool)
-    classes, codes = np.unique(y[~missing], return_inverse=True)
+    missing = missing_labels(y, per_step)
+    try:
+        classes, codes = np.unique(y[~missing], return_inverse=True)
+    except TypeError as exc:
+        raise DataError(
+            f"the labels in y cannot be ordered ({exc}): use labels of one type, all strings "
+            "or all numbers"
+        ) from exc
     full = np.full(y.shape, -1, dtype=np.int64)
     full[~missing] = codes
     if len(classes) < 2:
@@ -113,21 +151,26 @@ def _decode_one_hot(y: np.ndarray) -> LabelTargets:
     return LabelTargets(np.argmax(y, axis=1).astype(np.int64), classes, one_hot=True)
 
 
-def apply_labels(y: np.ndarray, classes: np.ndarray, one_hot: bool) -> np.ndarray:
+def apply_labels(
+    y: np.ndarray, classes: np.ndarray, one_hot: bool, per_step: bool = False
+) -> np.ndarray:
     """Encode labels with classes learned at fit; unseen labels are an error.
 
     Example:
         >>> apply_labels(np.array(["b", "a"]), np.array(["a", "b"]), one_hot=False).tolist()
         [1, 0]
     """
-    if one_hot and y.ndim == 2 and y.shape[1] == len(classes):
+    if not per_step and y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if one_hot and y.ndim == 2 and y.shape[1] == len(classes) and not per_step:
         return np.argmax(y, axis=1).astype(np.int64)
-    missing = (y == -1) if y.dtype.kind in "iuf" else np.zeros(y.shape, dtype=bool)
-    positions = np.searchsorted(classes, y[~missing])
-    positions = np.clip(positions, 0, len(classes) - 1)
-    unseen = classes[positions] != y[~missing]
+    missing = missing_labels(y, per_step)
+    present = y[~missing]
+    positions = np.clip(np.searchsorted(classes, present), 0, len(classes) - 1)
+    unseen = classes[positions] != present
     if unseen.any():
-        label = y[~missing][unseen][0].item()
+        label = present[unseen][0]
+        label = label.item() if hasattr(label, "item") else label
         known = ", ".join(repr(c) for c in classes.tolist()[:10])
         raise DataError(
             f"y contains the label {label!r}, unseen at fit; the classes are {known}. "

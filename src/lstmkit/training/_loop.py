@@ -92,6 +92,7 @@ class Trainer:
         self.optimizer = optimizer
         self.config = config
         self.stop_training = False
+        self._first_epoch = 0
 
     def fit(
         self,
@@ -110,34 +111,54 @@ class Trainer:
         """
         history = history if history is not None else History()
         self.stop_training = False
+        self._first_epoch = initial_epoch
         for callback in callbacks:
             callback.trainer = self
             callback.on_train_begin()
-        last_good = copy.deepcopy(self.module.state_dict())
+        try:
+            self._run_epochs(train, validation, callbacks, history, generator, initial_epoch)
+        finally:
+            for callback in callbacks:
+                callback.on_train_end()
+        return history
+
+    def _run_epochs(self, train, validation, callbacks, history, generator, initial_epoch) -> None:
+        last_good = self._snapshot()
         for epoch in range(initial_epoch, initial_epoch + self.config.epochs):
             for callback in callbacks:
                 callback.on_epoch_begin(epoch)
             started = time.perf_counter()
             logs = self._train_epoch(train, generator, epoch)
+            if not (math.isfinite(logs["loss"]) and self._weights_finite()):
+                self._restore(last_good)
+                raise TrainingError(
+                    f"the training loss became {logs['loss']} in epoch {epoch + 1}; the weights "
+                    f"were restored to the end of epoch {epoch}. Lower the learning rate, set "
+                    "clipnorm, or check the data for extreme values."
+                )
             if validation is not None:
                 logs.update({f"val_{k}": v for k, v in self.evaluate(validation).items()})
-            if not math.isfinite(logs["loss"]):
-                self.module.load_state_dict(last_good)
-                raise TrainingError(
-                    f"the training loss became {logs['loss']} in epoch {epoch + 1}; the weights were "
-                    f"restored to the end of epoch {epoch}. Lower the learning rate, set clipnorm, "
-                    "or check the data for extreme values."
-                )
-            last_good = copy.deepcopy(self.module.state_dict())
+            last_good = self._snapshot()
             history.append(epoch, logs)
             self._report_epoch(epoch, logs, time.perf_counter() - started)
             for callback in callbacks:
                 callback.on_epoch_end(epoch, logs)
             if self.stop_training:
                 break
-        for callback in callbacks:
-            callback.on_train_end()
-        return history
+
+    def _snapshot(self) -> tuple[dict, dict]:
+        """Weights and optimizer state (Adam's moments too), to undo a diverged epoch."""
+        return copy.deepcopy(self.module.state_dict()), copy.deepcopy(self.optimizer.state_dict())
+
+    def _restore(self, snapshot: tuple[dict, dict]) -> None:
+        self.module.load_state_dict(snapshot[0])
+        self.optimizer.load_state_dict(snapshot[1])
+
+    def _weights_finite(self) -> bool:
+        # One read per epoch: the last step of an epoch can diverge with a finite epoch loss.
+        return bool(
+            torch.stack([p.detach().isfinite().all() for p in self.module.parameters()]).all()
+        )
 
     def _train_epoch(self, train: WindowData, generator, epoch: int) -> dict[str, float]:
         self.module.train()
@@ -146,7 +167,9 @@ class Trainer:
         total_loss = torch.zeros((), device=train.x.device)
         total_samples = 0
         batches = list(batch_indices(train, self.config.batch_size, self.config.shuffle, generator))
-        progress = EpochProgress(epoch, self.config.epochs, len(batches), self.config.verbose)
+        progress = EpochProgress(
+            epoch - self._first_epoch, self.config.epochs, len(batches), self.config.verbose
+        )
         for index in batches:
             batch = train.batch(index)
             loss = self._train_step(batch)
@@ -212,7 +235,8 @@ class Trainer:
     def _report_epoch(self, epoch: int, logs: dict[str, float], seconds: float) -> None:
         if self.config.verbose == 2:
             values = " - ".join(f"{name}: {value:.4f}" for name, value in logs.items())
-            print(f"Epoch {epoch + 1}/{self.config.epochs} - {seconds:.1f}s - {values}")
+            number = epoch - self._first_epoch + 1  # counted within this call, as Keras does
+            print(f"Epoch {number}/{self.config.epochs} - {seconds:.1f}s - {values}")
 
 
 def _reassemble(outputs: list[tuple[torch.Tensor, torch.Tensor]], data: WindowData) -> torch.Tensor:
