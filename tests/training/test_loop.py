@@ -92,3 +92,18 @@ def test_clipnorm_bounds_each_update():
     after = torch.cat([p.detach().flatten() for p in module.parameters()])
     # Plain SGD with lr=1: the step is the clipped gradient, whose norm is at most 1e-3.
     assert (after - before).norm().item() <= 1e-3 * (1 + 1e-5)
+
+
+def test_divergence_also_restores_the_optimizer_state():
+    module = VanillaLSTM(VanillaConfig(1, 4, 1))
+    optimizer = torch.optim.Adam(module.parameters(), lr=0.01)
+    trainer = Trainer(module, Loss("mse"), [], optimizer, TrainConfig(2, 8, True, None, 0))
+    data = regression_data()
+    trainer.fit(data)
+    moments = [state["exp_avg"].clone() for state in optimizer.state.values()]
+    poisoned = WindowData(data.x, torch.full_like(data.y, float("inf")), complete=True)
+    with pytest.raises(TrainingError):
+        trainer.fit(poisoned)
+    assert all(
+        torch.equal(a, state["exp_avg"]) for a, state in zip(moments, optimizer.state.values())
+    )

@@ -107,11 +107,12 @@ def _from_ragged(sequences: list | tuple, context: str) -> PreparedInput:
 
 def _to_float32(array: np.ndarray) -> np.ndarray:
     """Cast to the model's float32; values beyond its range would silently become inf."""
-    converted = array.astype(np.float32, copy=False)
+    with np.errstate(over="ignore"):
+        converted = array.astype(np.float32, copy=False)
     if array.dtype.kind == "f" and array.dtype.itemsize > 4 and not np.isfinite(converted).all():
         position = np.unravel_index(int(np.argmax(~np.isfinite(converted))), converted.shape)
         raise DataError(
-            f"X holds {array[position]!r} at sample {position[0]}, step {position[1]}, feature "
+            f"X holds {array[position].item()!r} at sample {position[0]}, step {position[1]}, feature "
             f"{position[2]}, beyond float32's range (about ±3.4e38) that the model computes in: "
             "scale the data (e.g. scale_X=True or lstmkit.data.StandardScaler)"
         )

@@ -31,7 +31,8 @@ def as_target_array(y: Any, prepared: PreparedInput, per_step: bool, fill: float
     """
     if hasattr(y, "detach"):
         y = y.detach().cpu().numpy()
-    if per_step and isinstance(y, (list, tuple)) and prepared.lengths is not None:
+    ragged = prepared.lengths is not None and prepared.order is None  # not masked input
+    if per_step and isinstance(y, (list, tuple)) and ragged:
         _check_ragged_lengths(y, prepared)
         return pad_ragged_targets(list(y), prepared.x.shape[1], fill)
     array = np.asarray(y)
