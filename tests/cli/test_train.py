@@ -166,6 +166,16 @@ def test_class_weight_balanced(project, invoke, monkeypatch, tmp_path):
     assert lstmkit.load_model("model.safetensors").class_weight == "balanced"
 
 
+def test_class_weight_table_trains_and_saves(project, invoke, monkeypatch, tmp_path):
+    table = 'class_weight = { "0" = 1.0, "1" = 3.0 }'
+    text = (project / "run.toml").read_text().replace("epochs = 1", "epochs = 1\n" + table)
+    _run_file(tmp_path, project, text)
+    monkeypatch.chdir(tmp_path)
+    result = invoke("train", "run.toml")
+    assert result.exit_code == 0, result.output
+    assert lstmkit.load_model("model.safetensors").class_weight == {0: 1.0, 1: 3.0}
+
+
 def test_class_weight_keys_follow_the_labels(tmp_path):
     weights = {"0": 1.0, "1": 3.0}
     assert _class_weight(weights, np.array([0, 1]), Path("run.toml")) == {0: 1.0, 1: 3.0}
