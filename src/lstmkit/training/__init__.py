@@ -2,10 +2,20 @@
 
 from lstmkit.training._callbacks import Callback, EarlyStopping, LearningRateScheduler
 from lstmkit.training._history import History
+from lstmkit.training._lanes import LaneLayout, StreamPlacement, lay_out_streams
 from lstmkit.training._loop import TrainConfig, Trainer
 from lstmkit.training._losses import LOSSES, Loss
 from lstmkit.training._metrics import METRICS, MetricAccumulator, canonical_metric_name
 from lstmkit.training._optimizers import OPTIMIZERS, make_optimizer
+from lstmkit.training._tbptt import (
+    TBPTT,
+    StreamPrediction,
+    TBPTTEpoch,
+    Update,
+    evaluate_stream,
+    predict_stream,
+    run_tbptt_epoch,
+)
 from lstmkit.training._windows import WindowData, batch_indices
 
 __all__ = [
@@ -24,4 +34,14 @@ __all__ = [
     "batch_indices",
     "canonical_metric_name",
     "make_optimizer",
+    "TBPTT",
+    "LaneLayout",
+    "StreamPlacement",
+    "StreamPrediction",
+    "TBPTTEpoch",
+    "Update",
+    "evaluate_stream",
+    "lay_out_streams",
+    "predict_stream",
+    "run_tbptt_epoch",
 ]
