@@ -24,6 +24,7 @@ _LAZY = {
     "LearningRateScheduler": "lstmkit.training",
     "Callback": "lstmkit.training",
     "History": "lstmkit.training",
+    "TBPTT": "lstmkit.training",
 }
 
 _SUBMODULES = ("data", "datasets", "errors", "io", "models", "problems", "training")

@@ -22,13 +22,16 @@ from lstmkit.estimators._targets import check_lengths_match
 from lstmkit.models import VanillaConfig, VanillaLSTM
 from lstmkit.training import (
     LOSSES,
+    TBPTT,
     History,
     Loss,
+    StreamData,
     TrainConfig,
     Trainer,
     WindowData,
     canonical_metric_name,
     make_optimizer,
+    stream_end_states,
 )
 
 
@@ -127,6 +130,9 @@ class LSTMEstimatorBase(BaseEstimator):
         validation = None
         if validation_data is not None:
             validation = self._window_data(*_pair(validation_data), None, fitting=False)
+        if self.tbptt is not None:
+            data = self._streams(data)
+            validation = None if validation is None else self._streams(validation)
         device = self._device()
         seed = seed_from(self.random_state)
         # A continuing fit (warm_start, partial_fit) moves the seed on by the epochs done,
@@ -151,13 +157,16 @@ class LSTMEstimatorBase(BaseEstimator):
             )
             trainer = self._trainer(settings)
             trainer.fit(
-                data.to(device),
-                None if validation is None else validation.to(device),
+                _on_device(data, device),
+                None if validation is None else _on_device(validation, device),
                 callbacks=list(self.callbacks or ()),
                 history=self.history_,
                 generator=generator,
                 initial_epoch=len(self.history_.epoch),
             )
+            if isinstance(data, StreamData):
+                # CONTRACTS §3: the end state of each training stream, one ordered pass.
+                self.state_ = stream_end_states(self.module_, data, device)
         return self
 
     def _validated_settings(self, epochs: int) -> TrainConfig:
@@ -174,6 +183,7 @@ class LSTMEstimatorBase(BaseEstimator):
             problems.append(
                 f"unknown loss {self.loss!r}: expected 'auto' or one of {', '.join(LOSSES)}"
             )
+        problems += self._tbptt_problems()
         if problems:
             raise ConfigError(f"invalid {type(self).__name__} settings: " + "; ".join(problems))
         for name in self._metric_names():
@@ -181,6 +191,36 @@ class LSTMEstimatorBase(BaseEstimator):
         return TrainConfig(
             int(epochs), int(self.batch_size), bool(self.shuffle), self.clipnorm, int(self.verbose)
         )
+
+    def _tbptt_problems(self) -> list[str]:
+        if self.tbptt is None:
+            return []
+        if not isinstance(self.tbptt, (TBPTT, tuple, list)):
+            return [f"tbptt must be None, TBPTT(k1, k2) or a pair (k1, k2), got {self.tbptt!r}"]
+        if not self.return_sequences:
+            return [
+                "tbptt trains on per-step targets: set return_sequences=True and give y one "
+                "target per step (NaN, or -1 for labels, where a step has none; a single target "
+                "at each stream's end is many-to-one)"
+            ]
+        return []
+
+    def _schedule(self) -> TBPTT | None:
+        if self.tbptt is None or isinstance(self.tbptt, TBPTT):
+            return self.tbptt
+        return TBPTT(*self.tbptt)
+
+    def _streams(self, data: WindowData) -> StreamData:
+        """Each sample becomes one stream, cut to its own length (CPU tensors)."""
+        if data.weight is not None:
+            raise ConfigError(
+                "sample_weight and class_weight are not supported with tbptt yet: mark steps "
+                "without a target with NaN (or -1) instead"
+            )
+        lengths = [data.x.shape[1]] * len(data) if data.lengths is None else data.lengths.tolist()
+        streams = [data.x[row, :length] for row, length in enumerate(lengths)]
+        targets = [data.y[row, :length] for row, length in enumerate(lengths)]
+        return StreamData(streams, targets, self._schedule(), int(self.batch_size))
 
     def _window_data(
         self, X, y, sample_weight, fitting: bool, training: bool = False
@@ -220,7 +260,7 @@ class LSTMEstimatorBase(BaseEstimator):
 
     def _build_module(self, data: WindowData) -> torch.nn.Module:
         config = VanillaConfig(
-            input_size=int(data.x.shape[2]),
+            input_size=int(self.n_features_in_),
             hidden_size=int(self.units),
             output_size=self.output_size_,
             num_layers=int(self.num_layers),
@@ -329,6 +369,11 @@ def _targets_complete(targets: np.ndarray) -> bool:
     if targets.dtype.kind == "f":
         return not bool(np.isnan(targets).any())
     return not bool((targets == -1).any())
+
+
+def _on_device(data: WindowData | StreamData, device: torch.device) -> WindowData | StreamData:
+    """Window data moves to the device once; streams are laid out (then moved) each epoch."""
+    return data if isinstance(data, StreamData) else data.to(device)
 
 
 def _move_module(module: torch.nn.Module, device: torch.device) -> None:

@@ -49,6 +49,9 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
         init: ``"keras"`` (Glorot/orthogonal/forget bias 1) or ``"torch"``.
         mask_value: padded input: steps whose features all equal it are skipped.
         warm_start: ``fit`` continues from the current weights.
+        tbptt: ``TBPTT(k1, k2)`` (or ``(k1, k2)``) trains each sequence as one stream
+            with truncated BPTT and carried state; needs ``return_sequences=True``;
+            ``batch_size`` is then the number of lanes. None: full BPTT per sample.
         class_weight: ``{label: weight}`` or ``"balanced"``.
 
     Example:
@@ -82,6 +85,7 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
         init: str = "keras",
         mask_value: float | None = None,
         warm_start: bool = False,
+        tbptt: Any = None,
         class_weight: Any = None,
     ) -> None:
         self.units = units
@@ -105,6 +109,7 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
         self.init = init
         self.mask_value = mask_value
         self.warm_start = warm_start
+        self.tbptt = tbptt
         self.class_weight = class_weight
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None):

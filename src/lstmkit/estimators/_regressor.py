@@ -68,6 +68,7 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         init: str = "keras",
         mask_value: float | None = None,
         warm_start: bool = False,
+        tbptt: Any = None,
         scale_X: Any = False,
         scale_y: Any = False,
     ) -> None:
@@ -92,6 +93,7 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         self.init = init
         self.mask_value = mask_value
         self.warm_start = warm_start
+        self.tbptt = tbptt
         self.scale_X = scale_X
         self.scale_y = scale_y
 

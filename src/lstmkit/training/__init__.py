@@ -7,6 +7,7 @@ from lstmkit.training._loop import TrainConfig, Trainer
 from lstmkit.training._losses import LOSSES, Loss
 from lstmkit.training._metrics import METRICS, MetricAccumulator, canonical_metric_name
 from lstmkit.training._optimizers import OPTIMIZERS, make_optimizer
+from lstmkit.training._streams import StreamData, stream_end_states
 from lstmkit.training._tbptt import (
     TBPTT,
     StreamPrediction,
@@ -29,11 +30,13 @@ __all__ = [
     "Loss",
     "MetricAccumulator",
     "TrainConfig",
+    "StreamData",
     "Trainer",
     "WindowData",
     "batch_indices",
     "canonical_metric_name",
     "make_optimizer",
+    "stream_end_states",
     "TBPTT",
     "LaneLayout",
     "StreamPlacement",

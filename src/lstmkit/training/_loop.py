@@ -23,6 +23,7 @@ from lstmkit.training._history import History
 from lstmkit.training._losses import Loss
 from lstmkit.training._metrics import MetricAccumulator
 from lstmkit.training._progress import EpochProgress
+from lstmkit.training._streams import StreamData, evaluate_streams, train_stream_epoch
 from lstmkit.training._windows import WindowData, batch_indices
 
 
@@ -94,6 +95,11 @@ class Trainer:
         self.stop_training = False
         self._first_epoch = 0
 
+    @property
+    def device(self) -> torch.device:
+        """Where the module's parameters live."""
+        return next(self.module.parameters()).device
+
     def fit(
         self,
         train: WindowData,
@@ -160,7 +166,22 @@ class Trainer:
             torch.stack([p.detach().isfinite().all() for p in self.module.parameters()]).all()
         )
 
-    def _train_epoch(self, train: WindowData, generator, epoch: int) -> dict[str, float]:
+    def _train_epoch(
+        self, train: WindowData | StreamData, generator, epoch: int
+    ) -> dict[str, float]:
+        if isinstance(train, StreamData):
+            # TBPTT over streams: the loss only; metrics need a separate pass (see evaluate).
+            loss = train_stream_epoch(
+                self.module,
+                self.loss,
+                self.optimizer,
+                train,
+                self.device,
+                generator,
+                self.config.shuffle,
+                self.config.clipnorm,
+            )
+            return {"loss": loss}
         self.module.train()
         for metric in self.metrics:
             metric.reset()
@@ -196,13 +217,18 @@ class Trainer:
         return loss
 
     @torch.no_grad()
-    def evaluate(self, data: WindowData, batch_size: int | None = None) -> dict[str, float]:
+    def evaluate(
+        self, data: WindowData | StreamData, batch_size: int | None = None
+    ) -> dict[str, float]:
         """Return the loss and every metric on ``data``, in evaluation mode.
 
-        The loss is the sample-weighted mean over batches, like Keras's ``evaluate``.
+        The loss is the sample-weighted mean over batches, like Keras's ``evaluate``;
+        streams run whole, each from a zero state.
         """
         self.module.eval()
         metrics = [MetricAccumulator(m.name, m.binary) for m in self.metrics]
+        if isinstance(data, StreamData):
+            return evaluate_streams(self.module, self.loss, metrics, data, self.device)
         total_loss = torch.zeros((), device=data.x.device)
         for index in batch_indices(data, batch_size or self.config.batch_size, shuffle=False):
             batch = data.batch(index)

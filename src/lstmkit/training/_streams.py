@@ -1,0 +1,135 @@
+"""The stream batch layout: long sequences trained with truncated BPTT, state carried.
+
+Where :class:`WindowData` treats every sample as an independent window, a
+:class:`StreamData` holds whole streams that are laid into lanes afresh each epoch
+(shuffling permutes which stream goes to which lane, never the order inside one)
+and trained with :func:`run_tbptt_epoch`:
+
+    stream 0: ██████████████        lane 0: ██████████████|███████
+    stream 1: ███████        ──►    lane 1: ███████|██████████
+    stream 2: ██████████                    (| = a lane reset at a chunk edge)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from lstmkit.training._lanes import LaneLayout, lay_out_streams
+from lstmkit.training._losses import Loss
+from lstmkit.training._metrics import MetricAccumulator
+from lstmkit.training._tbptt import TBPTT, predict_stream, run_tbptt_epoch
+
+
+@dataclass
+class StreamData:
+    """Streams and their per-step targets, for TBPTT training.
+
+    Attributes:
+        streams: one ``(T_i, features)`` tensor per stream.
+        targets: one ``(T_i,)`` or ``(T_i, targets)`` tensor per stream (NaN / -1 = no target).
+        tbptt: the update schedule.
+        num_lanes: batch lanes (the ``batch_size`` of a stream-trained estimator).
+
+    Example:
+        >>> data = StreamData([torch.zeros(6, 1)], [torch.zeros(6, 1)], TBPTT(2, 4), 1)
+        >>> data.layout().steps
+        6
+    """
+
+    streams: list[torch.Tensor]
+    targets: list[torch.Tensor]
+    tbptt: TBPTT
+    num_lanes: int
+
+    def __len__(self) -> int:
+        return len(self.streams)
+
+    def layout(
+        self, order: list[int] | None = None, device: torch.device | None = None
+    ) -> LaneLayout:
+        """Lay the streams into lanes (in ``order`` when given) on ``device``."""
+        layout = lay_out_streams(
+            self.streams,
+            self.targets,
+            num_lanes=self.num_lanes,
+            chunk_size=self.tbptt.k1,
+            order=order,
+        )
+        return layout if device is None else layout.to(device)
+
+
+def train_stream_epoch(
+    module: nn.Module,
+    loss: Loss,
+    optimizer: torch.optim.Optimizer,
+    data: StreamData,
+    device: torch.device,
+    generator: torch.Generator | None,
+    shuffle: bool,
+    clipnorm: float | None,
+) -> float:
+    """One epoch of TBPTT updates over freshly laid lanes; returns the mean loss.
+
+    Example:
+        >>> from lstmkit.models import VanillaConfig, VanillaLSTM
+        >>> module = VanillaLSTM(VanillaConfig(1, 3, 1, return_sequences=True))
+        >>> data = StreamData([torch.rand(8, 1)], [torch.rand(8, 1)], TBPTT(4, 4), 1)
+        >>> sgd = torch.optim.SGD(module.parameters(), lr=0.1)
+        >>> loss = train_stream_epoch(module, Loss("mse"), sgd, data, torch.device("cpu"), None, False, None)
+        >>> loss > 0
+        True
+    """
+    order = torch.randperm(len(data), generator=generator).tolist() if shuffle else None
+    module.train()
+    epoch = run_tbptt_epoch(
+        module, loss, optimizer, data.tbptt, data.layout(order, device), clipnorm=clipnorm
+    )
+    return epoch.loss
+
+
+@torch.no_grad()
+def evaluate_streams(
+    module: nn.Module,
+    loss: Loss,
+    metrics: list[MetricAccumulator],
+    data: StreamData,
+    device: torch.device,
+) -> dict[str, float]:
+    """Loss and metrics over whole streams, each starting from a zero state.
+
+    Example:
+        >>> from lstmkit.models import VanillaConfig, VanillaLSTM
+        >>> module = VanillaLSTM(VanillaConfig(1, 3, 1, return_sequences=True))
+        >>> data = StreamData([torch.rand(8, 1)], [torch.rand(8, 1)], TBPTT(4, 4), 1)
+        >>> sorted(evaluate_streams(module, Loss("mse"), [], data, torch.device("cpu")))
+        ['loss']
+    """
+    layout = data.layout(device=device)
+    module.eval()
+    outputs = predict_stream(module, layout).outputs  # (lanes, steps, out)
+    results = {"loss": float(loss(outputs, layout.y))}
+    for metric in metrics:
+        metric.reset()
+        metric.update(outputs, layout.y)
+        results[metric.name] = metric.result()
+    return results
+
+
+def stream_end_states(module: nn.Module, data: StreamData, device: torch.device):
+    """The state after each stream's last step, from one ordered pass without gradients.
+
+    Returns one ``(h, c)`` pair per layer, each ``(streams, hidden)`` (CONTRACTS §3).
+    """
+    module.eval()
+    per_stream = predict_stream(module, data.layout(device=device)).stream_states
+    layers = len(per_stream[0])
+    return tuple(
+        (
+            torch.cat([state[layer][0] for state in per_stream]).cpu(),
+            torch.cat([state[layer][1] for state in per_stream]).cpu(),
+        )
+        for layer in range(layers)
+    )
