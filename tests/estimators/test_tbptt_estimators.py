@@ -130,3 +130,17 @@ def test_sample_weights_are_refused_with_tbptt():
         ConfigError, match="sample_weight and class_weight are not supported with tbptt yet"
     ):
         model.fit(np.zeros((2, 10, 1)), np.zeros((2, 10)), sample_weight=np.ones(2))
+
+
+def test_validation_loss_without_metrics_streams_the_same_value():
+    rng = np.random.default_rng(4)
+    X, y = sample_and_hold(4, 30, rng)
+    X_val, y_val = sample_and_hold(2, 30, rng)
+    settings = dict(
+        units=4, return_sequences=True, tbptt=TBPTT(5, 10), batch_size=2, epochs=1, random_state=0
+    )
+    plain = lstmkit.LSTMRegressor(metrics=[], **settings).fit(X, y, validation_data=(X_val, y_val))
+    with_metrics = lstmkit.LSTMRegressor(**settings).fit(X, y, validation_data=(X_val, y_val))
+    assert plain.history_.history["val_loss"] == pytest.approx(
+        with_metrics.history_.history["val_loss"], rel=1e-6
+    )

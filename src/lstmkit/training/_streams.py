@@ -20,7 +20,7 @@ from torch import nn
 from lstmkit.training._lanes import LaneLayout, lay_out_streams
 from lstmkit.training._losses import Loss
 from lstmkit.training._metrics import MetricAccumulator
-from lstmkit.training._tbptt import TBPTT, predict_stream, run_tbptt_epoch
+from lstmkit.training._tbptt import TBPTT, evaluate_stream, predict_stream, run_tbptt_epoch
 
 
 @dataclass
@@ -109,6 +109,9 @@ def evaluate_streams(
     """
     layout = data.layout(device=device)
     module.eval()
+    if not metrics:
+        # The loss alone is summed segment by segment, never holding every output.
+        return {"loss": evaluate_stream(module, loss, layout)}
     outputs = predict_stream(module, layout).outputs  # (lanes, steps, out)
     results = {"loss": float(loss(outputs, layout.y))}
     for metric in metrics:
