@@ -18,6 +18,7 @@ from sklearn.base import BaseEstimator
 from lstmkit.errors import ConfigError, NotFittedError, ShapeError
 from lstmkit.estimators._inputs import PreparedInput, prepare_x
 from lstmkit.estimators._params import check_set_params, resolve_device, seed_from
+from lstmkit.estimators._state_api import StateMixin
 from lstmkit.estimators._targets import check_lengths_match
 from lstmkit.models import VanillaConfig, VanillaLSTM
 from lstmkit.training import (
@@ -35,7 +36,7 @@ from lstmkit.training import (
 )
 
 
-class LSTMEstimatorBase(BaseEstimator):
+class LSTMEstimatorBase(StateMixin, BaseEstimator):
     """Shared machinery of :class:`LSTMClassifier` and :class:`LSTMRegressor`.
 
     Not used directly. Subclasses implement ``_fit_targets``, ``_apply_targets``,
@@ -293,7 +294,9 @@ class LSTMEstimatorBase(BaseEstimator):
         )
         return prepared, data
 
-    def _run_predict(self, data: WindowData) -> np.ndarray:
+    def _run_predict(self, data: WindowData, stateful: bool = False) -> np.ndarray:
+        if stateful:
+            return self._run_stateful(data)
         device = self._device()
         _move_module(self.module_, device)
         outputs = self._trainer().predict(data.to(device))

@@ -135,15 +135,16 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
             self._declared_classes = None
 
     # ----------------------------------------------------------------- prediction
-    def predict(self, X: Any) -> Any:
+    def predict(self, X: Any, stateful: bool = False) -> Any:
         """Return labels (one-hot rows if fitted on one-hot rows); per step with ``return_sequences``.
 
         For ragged (list) input with ``return_sequences``, a list of per-sequence arrays.
         Steps with no input (masked padding) get no label: -1 for numeric classes,
-        None for others, a row of NaN for one-hot output.
+        None for others, a row of NaN for one-hot output. ``stateful=True`` continues
+        from the carried state and keeps the new one (see ``get_state``).
         """
         prepared, data = self._prepare_predict(X)
-        probabilities = self._probabilities(self._run_predict(data), prepared)
+        probabilities = self._probabilities(self._run_predict(data, stateful), prepared)
         codes = np.argmax(np.nan_to_num(probabilities, nan=-1.0), axis=-1)
         labels = np.eye(len(self.classes_))[codes] if self.one_hot_ else self.classes_[codes]
         no_input = np.isnan(probabilities).any(axis=-1)
@@ -151,13 +152,13 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
             labels = _without_labels(labels, no_input, self.one_hot_)
         return split_per_sequence(labels, prepared, self.return_sequences, X)
 
-    def predict_proba(self, X: Any) -> Any:
+    def predict_proba(self, X: Any, stateful: bool = False) -> Any:
         """Return class probabilities, ``(samples, classes)`` or ``(samples, timesteps, classes)``.
 
         This is what Keras's ``model.predict`` returns for a softmax output.
         """
         prepared, data = self._prepare_predict(X)
-        probabilities = self._probabilities(self._run_predict(data), prepared)
+        probabilities = self._probabilities(self._run_predict(data, stateful), prepared)
         return split_per_sequence(probabilities, prepared, self.return_sequences, X)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:

@@ -97,10 +97,14 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         self.scale_X = scale_X
         self.scale_y = scale_y
 
-    def predict(self, X: Any) -> Any:
-        """Return predictions in the target layout seen at fit, in the original units."""
+    def predict(self, X: Any, stateful: bool = False) -> Any:
+        """Return predictions in the target layout seen at fit, in the original units.
+
+        ``stateful=True`` continues from the carried state (see ``get_state``) and keeps
+        the new end state; otherwise the state is neither read nor changed.
+        """
         prepared, data = self._prepare_predict(X)
-        values = self._unscaled_predictions(self._run_predict(data), prepared)
+        values = self._unscaled_predictions(self._run_predict(data, stateful), prepared)
         return split_per_sequence(values, prepared, self.return_sequences, X)
 
     def evaluate(self, X: Any, y: Any, sample_weight: Any = None) -> dict[str, float]:
