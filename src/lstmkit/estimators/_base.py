@@ -17,7 +17,7 @@ from sklearn.base import BaseEstimator
 
 from lstmkit.errors import ConfigError, NotFittedError, ShapeError
 from lstmkit.estimators._inputs import PreparedInput, prepare_x
-from lstmkit.estimators._params import check_set_params, resolve_device, seed_from
+from lstmkit.estimators._params import check_set_params, move_module, resolve_device, seed_from
 from lstmkit.estimators._state_api import StateMixin
 from lstmkit.estimators._targets import check_lengths_match
 from lstmkit.models import VanillaConfig, VanillaLSTM
@@ -39,8 +39,9 @@ from lstmkit.training import (
 class LSTMEstimatorBase(StateMixin, BaseEstimator):
     """Shared machinery of :class:`LSTMClassifier` and :class:`LSTMRegressor`.
 
-    Not used directly. Subclasses implement ``_fit_targets``, ``_apply_targets``,
-    ``_decode``, ``_default_loss`` and ``_default_metrics``.
+    Not used directly. Subclasses implement ``_fit_targets`` (learn the target
+    encoding and return the engine's targets), ``_apply_targets`` (encode with what
+    was learned) and ``_default_metrics``; the regressor also overrides ``_transform_x``.
     """
 
     # ----------------------------------------------------------------- public API
@@ -142,7 +143,7 @@ class LSTMEstimatorBase(StateMixin, BaseEstimator):
         with _seeded(None if seed is None else seed + offset, device):
             if not continuing:
                 self.module_ = self._build_module(data)
-            _move_module(self.module_, device)
+            move_module(self.module_, device)
             if not continuing:
                 self.optimizer_ = make_optimizer(
                     self.optimizer, self.module_.parameters(), self.learning_rate, self.momentum
@@ -298,7 +299,7 @@ class LSTMEstimatorBase(StateMixin, BaseEstimator):
         if stateful:
             return self._run_stateful(data)
         device = self._device()
-        _move_module(self.module_, device)
+        move_module(self.module_, device)
         outputs = self._trainer().predict(data.to(device))
         return outputs.detach().cpu().numpy()
 
@@ -377,15 +378,6 @@ def _targets_complete(targets: np.ndarray) -> bool:
 def _on_device(data: WindowData | StreamData, device: torch.device) -> WindowData | StreamData:
     """Window data moves to the device once; streams are laid out (then moved) each epoch."""
     return data if isinstance(data, StreamData) else data.to(device)
-
-
-def _move_module(module: torch.nn.Module, device: torch.device) -> None:
-    """Move ``module`` to ``device``; cuDNN wants the LSTM weights re-packed after a move."""
-    module.to(device)
-    if device.type == "cuda":
-        for child in module.modules():
-            if isinstance(child, torch.nn.RNNBase):
-                child.flatten_parameters()
 
 
 @contextlib.contextmanager

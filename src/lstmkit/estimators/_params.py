@@ -121,3 +121,19 @@ def seed_from(random_state: Any) -> int | None:
     raise ConfigError(
         f"random_state must be None, an integer or a numpy RandomState, got {random_state!r}"
     )
+
+
+def move_module(module: torch.nn.Module, device: torch.device) -> None:
+    """Move ``module`` to ``device``; cuDNN wants the LSTM weights re-packed after a move.
+
+    Example:
+        >>> layer = torch.nn.LSTM(2, 3)
+        >>> move_module(layer, torch.device("cpu"))
+        >>> layer.weight_ih_l0.device.type
+        'cpu'
+    """
+    module.to(device)
+    if device.type == "cuda":
+        for child in module.modules():
+            if isinstance(child, torch.nn.RNNBase):
+                child.flatten_parameters()

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from lstmkit.errors import ShapeError
+from lstmkit.estimators._params import move_module
 from lstmkit.training import WindowData
 
 
@@ -104,7 +105,8 @@ class StateMixin:
                 "sequences in the same order, or call reset_state() to start afresh"
             )
         device = self._device()
-        self.module_.to(device).eval()
+        move_module(self.module_, device)
+        self.module_.eval()
         carried = None if state is None else tuple((h.to(device), c.to(device)) for h, c in state)
         lengths = data.lengths
         with torch.no_grad():
