@@ -19,11 +19,11 @@ from lstmkit.errors import ConfigError, NotFittedError, ShapeError
 from lstmkit.estimators._inputs import PreparedInput, prepare_x
 from lstmkit.estimators._params import check_set_params, move_module, resolve_device, seed_from
 from lstmkit.estimators._state_api import StateMixin
+from lstmkit.estimators._stream_training import StreamTrainingMixin
 from lstmkit.estimators._targets import check_lengths_match
 from lstmkit.models import VanillaConfig, VanillaLSTM
 from lstmkit.training import (
     LOSSES,
-    TBPTT,
     History,
     Loss,
     StreamData,
@@ -36,7 +36,7 @@ from lstmkit.training import (
 )
 
 
-class LSTMEstimatorBase(StateMixin, BaseEstimator):
+class LSTMEstimatorBase(StreamTrainingMixin, StateMixin, BaseEstimator):
     """Shared machinery of :class:`LSTMClassifier` and :class:`LSTMRegressor`.
 
     Not used directly. Subclasses implement ``_fit_targets`` (learn the target
@@ -93,6 +93,8 @@ class LSTMEstimatorBase(StateMixin, BaseEstimator):
         """
         self._check_fitted("evaluate")
         data = self._window_data(X, y, sample_weight, fitting=False)
+        if self.stateful is True:  # the windows run as the one stream they were cut from
+            return self._trainer().evaluate(self._streams(data))
         return self._trainer().evaluate(data.to(self._device()))
 
     def set_params(self, **params: Any) -> LSTMEstimatorBase:
@@ -122,7 +124,8 @@ class LSTMEstimatorBase(StateMixin, BaseEstimator):
         settings = self._validated_settings(epochs)
         if not continuing:
             self._reset_fitted_state()
-        if validation_data is None and self.validation_split:
+        split = validation_data is None and bool(self.validation_split)
+        if split:
             # Keras's rule: the last fraction, before any shuffling. Split before
             # anything is fitted, so scalers and class weights see training data only.
             X, y, sample_weight, validation_data = _split_last(
@@ -132,9 +135,11 @@ class LSTMEstimatorBase(StateMixin, BaseEstimator):
         validation = None
         if validation_data is not None:
             validation = self._window_data(*_pair(validation_data), None, fitting=False)
-        if self.tbptt is not None:
+        if self._stream_trained():
+            # A stateful split's validation windows continue the training stream.
+            continues = data if split else None
+            validation = None if validation is None else self._streams(validation, continues)
             data = self._streams(data)
-            validation = None if validation is None else self._streams(validation)
         device = self._device()
         seed = seed_from(self.random_state)
         # A continuing fit (warm_start, partial_fit) moves the seed on by the epochs done,
@@ -185,7 +190,7 @@ class LSTMEstimatorBase(StateMixin, BaseEstimator):
             problems.append(
                 f"unknown loss {self.loss!r}: expected 'auto' or one of {', '.join(LOSSES)}"
             )
-        problems += self._tbptt_problems()
+        problems += self._stream_problems()
         if problems:
             raise ConfigError(f"invalid {type(self).__name__} settings: " + "; ".join(problems))
         for name in self._metric_names():
@@ -193,36 +198,6 @@ class LSTMEstimatorBase(StateMixin, BaseEstimator):
         return TrainConfig(
             int(epochs), int(self.batch_size), bool(self.shuffle), self.clipnorm, int(self.verbose)
         )
-
-    def _tbptt_problems(self) -> list[str]:
-        if self.tbptt is None:
-            return []
-        if not isinstance(self.tbptt, (TBPTT, tuple, list)):
-            return [f"tbptt must be None, TBPTT(k1, k2) or a pair (k1, k2), got {self.tbptt!r}"]
-        if not self.return_sequences:
-            return [
-                "tbptt trains on per-step targets: set return_sequences=True and give y one "
-                "target per step (NaN, or -1 for labels, where a step has none; a single target "
-                "at each stream's end is many-to-one)"
-            ]
-        return []
-
-    def _schedule(self) -> TBPTT | None:
-        if self.tbptt is None or isinstance(self.tbptt, TBPTT):
-            return self.tbptt
-        return TBPTT(*self.tbptt)
-
-    def _streams(self, data: WindowData) -> StreamData:
-        """Each sample becomes one stream, cut to its own length (CPU tensors)."""
-        if data.weight is not None:
-            raise ConfigError(
-                "sample_weight and class_weight are not supported with tbptt yet: mark steps "
-                "without a target with NaN (or -1) instead"
-            )
-        lengths = [data.x.shape[1]] * len(data) if data.lengths is None else data.lengths.tolist()
-        streams = [data.x[row, :length] for row, length in enumerate(lengths)]
-        targets = [data.y[row, :length] for row, length in enumerate(lengths)]
-        return StreamData(streams, targets, self._schedule(), int(self.batch_size))
 
     def _window_data(
         self, X, y, sample_weight, fitting: bool, training: bool = False
@@ -267,7 +242,8 @@ class LSTMEstimatorBase(StateMixin, BaseEstimator):
             output_size=self.output_size_,
             num_layers=int(self.num_layers),
             dropout=float(self.dropout),
-            return_sequences=bool(self.return_sequences),
+            # Stateful windows train as one stream: the module answers at every step.
+            return_sequences=bool(self.return_sequences) or self.stateful is True,
             init=self.init,
         )
         return VanillaLSTM(config)
@@ -296,6 +272,8 @@ class LSTMEstimatorBase(StateMixin, BaseEstimator):
         return prepared, data
 
     def _run_predict(self, data: WindowData, stateful: bool = False) -> np.ndarray:
+        if self.stateful is True:
+            return self._run_joined(data, carry=stateful)
         if stateful:
             return self._run_stateful(data)
         device = self._device()

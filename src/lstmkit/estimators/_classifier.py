@@ -52,6 +52,12 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
         tbptt: ``TBPTT(k1, k2)`` (or ``(k1, k2)``) trains each sequence as one stream
             with truncated BPTT and carried state; needs ``return_sequences=True``;
             ``batch_size`` is then the number of lanes. None: full BPTT per sample.
+        stateful: the samples of ``X`` are consecutive windows of one stream, in time
+            order (Keras's ``stateful=True`` with batch size 1): the state carries from
+            each window to the next, resets at each epoch's start, one update per window
+            (``TBPTT(T, T)``) unless ``tbptt`` is given; needs ``batch_size=1``.
+            ``predict(X)`` then runs ``X`` as one stream from a zero state and
+            ``predict(X, stateful=True)`` continues from the carried state.
         class_weight: ``{label: weight}`` or ``"balanced"``.
 
     Example:
@@ -86,6 +92,7 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
         mask_value: float | None = None,
         warm_start: bool = False,
         tbptt: Any = None,
+        stateful: bool = False,
         class_weight: Any = None,
     ) -> None:
         self.units = units
@@ -110,6 +117,7 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
         self.mask_value = mask_value
         self.warm_start = warm_start
         self.tbptt = tbptt
+        self.stateful = stateful
         self.class_weight = class_weight
 
     def partial_fit(self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None):
@@ -240,16 +248,14 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
         weight = super()._sample_weights(sample_weight, targets, count, training)
         if self.class_weight is None or not training:
             return weight  # as in Keras, class weights shape the training loss only
-        if self.return_sequences:
-            raise ConfigError(
-                "class_weight works with one label per sequence; with return_sequences=True pass "
-                "sample_weight instead"
-            )
         if not hasattr(self, "class_weight_"):
             # Fixed at the first fit, so partial_fit batches that lack a class still work.
-            self.class_weight_ = self._per_class_weights(targets)
-        class_weight = self.class_weight_[targets].astype(np.float32)
-        return class_weight if weight is None else weight * class_weight
+            self.class_weight_ = self._per_class_weights(targets[targets != -1])
+        # Per-step labels get per-step weights (0 where a step has no label).
+        class_weight = np.where(targets == -1, 0.0, self.class_weight_[targets]).astype(np.float32)
+        if weight is None:
+            return class_weight
+        return weight.reshape(weight.shape + (1,) * (class_weight.ndim - 1)) * class_weight
 
     def _per_class_weights(self, codes: np.ndarray) -> np.ndarray:
         if isinstance(self.class_weight, str) and self.class_weight == "balanced":

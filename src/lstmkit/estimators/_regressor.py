@@ -69,6 +69,7 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         mask_value: float | None = None,
         warm_start: bool = False,
         tbptt: Any = None,
+        stateful: bool = False,
         scale_X: Any = False,
         scale_y: Any = False,
     ) -> None:
@@ -94,6 +95,7 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         self.mask_value = mask_value
         self.warm_start = warm_start
         self.tbptt = tbptt
+        self.stateful = stateful
         self.scale_X = scale_X
         self.scale_y = scale_y
 

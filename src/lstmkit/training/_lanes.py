@@ -76,12 +76,14 @@ class LaneLayout:
         valid_counts: CPU int64, valid target values at each step summed over lanes (and
             target columns), or None without targets; lets the runner plan without
             reading the device.
+        weight: per-step loss weights (0 at padding), or None for unweighted.
 
     Shape:
         x: ``(lanes, steps, features)``.
         y: ``(lanes, steps)`` or ``(lanes, steps, targets)``.
         resets: ``(lanes, chunks)`` with ``chunks = ceil(steps / chunk_size)``.
         valid_counts: ``(steps,)``.
+        weight: ``(lanes, steps)``.
 
     Example:
         >>> layout = lay_out_streams([torch.ones(3, 1), torch.ones(2, 1)], num_lanes=1, chunk_size=2)
@@ -95,6 +97,7 @@ class LaneLayout:
     chunk_size: int
     placements: tuple[StreamPlacement, ...]
     valid_counts: torch.Tensor | None = None
+    weight: torch.Tensor | None = None
 
     @property
     def num_lanes(self) -> int:
@@ -120,7 +123,7 @@ class LaneLayout:
     @property
     def complete(self) -> bool:
         """Every position has a target (no padding, no NaN / -1): the loss needs no mask."""
-        if self.y is None or self.valid_counts is None:
+        if self.y is None or self.valid_counts is None or self.weight is not None:
             return False
         return int(self.valid_counts.sum()) == self.y.numel()
 
@@ -159,6 +162,7 @@ class LaneLayout:
             'cpu'
         """
         y = None if self.y is None else self.y.to(device)
+        weight = None if self.weight is None else self.weight.to(device)
         return LaneLayout(
             self.x.to(device),
             y,
@@ -166,6 +170,7 @@ class LaneLayout:
             self.chunk_size,
             self.placements,
             self.valid_counts,
+            weight,
         )
 
 
@@ -176,6 +181,7 @@ def lay_out_streams(
     num_lanes: int,
     chunk_size: int,
     order: Sequence[int] | None = None,
+    weights: Any = None,
 ) -> LaneLayout:
     """Lay streams of unequal length into ``num_lanes`` batch lanes (see the module diagram).
 
@@ -194,6 +200,7 @@ def lay_out_streams(
         chunk_size: TBPTT's k1; streams start on multiples of it.
         order: a permutation of the stream indices: the order in which streams are dealt
             to lanes (shuffle it between epochs; the order within a stream never changes).
+        weights: per-step loss weights aligned with each stream, ``(time,)``; or None.
 
     Returns:
         The layout; ``x`` keeps the streams' floating dtype (float32 otherwise).
@@ -234,7 +241,12 @@ def lay_out_streams(
         y = _fill(ys, placements, (num_lanes, steps), dtype, float("nan") if floating else -1)
         valid = ~torch.isnan(y) if floating else y != -1
         counts = valid.reshape(num_lanes, steps, -1).sum(dim=(0, 2))  # (steps,)
-    return LaneLayout(x, y, resets, chunk_size, placements, counts)
+    weight = None
+    if weights is not None:
+        ws = _to_streams(weights, single)
+        _check_weights(xs, ws)
+        weight = _fill(ws, placements, (num_lanes, steps), _float_dtype(xs[0]), 0.0)
+    return LaneLayout(x, y, resets, chunk_size, placements, counts, weight)
 
 
 def _check_counts(num_lanes: Any, chunk_size: Any) -> None:
@@ -295,6 +307,17 @@ def _target_problems(xs: list[torch.Tensor], ys: list[torch.Tensor]) -> list[str
                 f"{stream.shape[0]} (align them step by step; NaN or -1 where there is no target)"
             )
     return problems
+
+
+def _check_weights(xs: list[torch.Tensor], ws: list[torch.Tensor]) -> None:
+    if len(ws) != len(xs):
+        raise ShapeError(f"got {len(xs)} streams but {len(ws)} weight arrays (one per stream)")
+    for index, (stream, weight) in enumerate(zip(xs, ws)):
+        if tuple(weight.shape) != (stream.shape[0],):
+            raise ShapeError(
+                f"weights of stream {index} must be ({stream.shape[0]},), one per step, "
+                f"got {tuple(weight.shape)}"
+            )
 
 
 def _check_order(order: Sequence[int] | None, count: int) -> list[int]:

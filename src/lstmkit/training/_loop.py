@@ -170,7 +170,8 @@ class Trainer:
         self, train: WindowData | StreamData, generator, epoch: int
     ) -> dict[str, float]:
         if isinstance(train, StreamData):
-            # TBPTT over streams: the loss only; metrics need a separate pass (see evaluate).
+            # TBPTT over streams: metrics over each update's loss steps, as Keras reports
+            # them for the batches of an epoch.
             loss = train_stream_epoch(
                 self.module,
                 self.loss,
@@ -180,8 +181,9 @@ class Trainer:
                 generator,
                 self.config.shuffle,
                 self.config.clipnorm,
+                self.metrics,
             )
-            return {"loss": loss}
+            return {"loss": loss, **{metric.name: metric.result() for metric in self.metrics}}
         self.module.train()
         for metric in self.metrics:
             metric.reset()

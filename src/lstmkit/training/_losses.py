@@ -29,7 +29,8 @@ class Loss:
         ``binary_crossentropy`` it is 1.
         target: regression: the prediction's shape (NaN = no target);
         classification: the prediction's shape without ``out`` (int, -1 = no target).
-        weight: ``(batch,)`` or None.
+        weight: ``(batch,)`` (one weight per sample), ``(batch, time)`` (one per step)
+        or None.
 
     Example:
         >>> loss = Loss("mse")
@@ -59,8 +60,8 @@ class Loss:
             return self._plain_mean(prediction, target)
         elements, valid = self.elementwise(prediction, target)
         if weight is not None:
-            # One weight per sample, broadcast over time steps and outputs.
-            shape = (-1,) + (1,) * (elements.dim() - 1)
+            # One weight per sample (or per step), broadcast over the remaining axes.
+            shape = tuple(weight.shape) + (1,) * (elements.dim() - weight.dim())
             elements = elements * weight.view(shape)
         return elements.sum() / valid.sum().clamp(min=1)
 

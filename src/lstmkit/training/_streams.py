@@ -32,6 +32,7 @@ class StreamData:
         targets: one ``(T_i,)`` or ``(T_i, targets)`` tensor per stream (NaN / -1 = no target).
         tbptt: the update schedule.
         num_lanes: batch lanes (the ``batch_size`` of a stream-trained estimator).
+        weights: one ``(T_i,)`` tensor of per-step loss weights per stream, or None.
 
     Example:
         >>> data = StreamData([torch.zeros(6, 1)], [torch.zeros(6, 1)], TBPTT(2, 4), 1)
@@ -43,6 +44,7 @@ class StreamData:
     targets: list[torch.Tensor]
     tbptt: TBPTT
     num_lanes: int
+    weights: list[torch.Tensor] | None = None
 
     def __len__(self) -> int:
         return len(self.streams)
@@ -57,6 +59,7 @@ class StreamData:
             num_lanes=self.num_lanes,
             chunk_size=self.tbptt.k1,
             order=order,
+            weights=self.weights,
         )
         return layout if device is None else layout.to(device)
 
@@ -70,8 +73,11 @@ def train_stream_epoch(
     generator: torch.Generator | None,
     shuffle: bool,
     clipnorm: float | None,
+    metrics: list[MetricAccumulator] = (),
 ) -> float:
     """One epoch of TBPTT updates over freshly laid lanes; returns the mean loss.
+
+    ``metrics`` are reset, then updated over each update's loss steps (read them after).
 
     Example:
         >>> from lstmkit.models import VanillaConfig, VanillaLSTM
@@ -84,8 +90,11 @@ def train_stream_epoch(
     """
     order = torch.randperm(len(data), generator=generator).tolist() if shuffle else None
     module.train()
+    for metric in metrics:
+        metric.reset()
+    layout = data.layout(order, device)
     epoch = run_tbptt_epoch(
-        module, loss, optimizer, data.tbptt, data.layout(order, device), clipnorm=clipnorm
+        module, loss, optimizer, data.tbptt, layout, clipnorm=clipnorm, metrics=metrics
     )
     return epoch.loss
 
@@ -113,7 +122,7 @@ def evaluate_streams(
         # The loss alone is summed segment by segment, never holding every output.
         return {"loss": evaluate_stream(module, loss, layout)}
     outputs = predict_stream(module, layout).outputs  # (lanes, steps, out)
-    results = {"loss": float(loss(outputs, layout.y))}
+    results = {"loss": float(loss(outputs, layout.y, layout.weight))}
     for metric in metrics:
         metric.reset()
         metric.update(outputs, layout.y)

@@ -36,6 +36,7 @@ from lstmkit.errors import ConfigError, DataError
 from lstmkit.models._state import State
 from lstmkit.training._lanes import LaneLayout, LaneRunner
 from lstmkit.training._losses import Loss
+from lstmkit.training._metrics import MetricAccumulator
 
 _RULES = {"k1": "steps between weight updates", "k2": "steps the gradient flows back"}
 _SEGMENT_STEPS = 1024  # kernel call length for evaluation and prediction
@@ -211,6 +212,7 @@ def run_tbptt_epoch(
     *,
     state: State | None = None,
     clipnorm: float | None = None,
+    metrics: list[MetricAccumulator] = (),
 ) -> TBPTTEpoch:
     """Run one epoch of TBPTT(k1, k2) updates over the lanes of ``layout``.
 
@@ -228,6 +230,8 @@ def run_tbptt_epoch(
         layout: streams and targets in lanes, on the module's device.
         state: the state entering step 0 (zeros when None); lane resets at step 0 apply.
         clipnorm: clip the gradient's global norm to this value before each step.
+        metrics: accumulators updated (on the device) with each update's loss steps, as a
+            window batch's training metrics are; the caller resets and reads them.
 
     Returns:
         The epoch's mean loss, the carried state at the layout's end and the step count.
@@ -257,7 +261,9 @@ def run_tbptt_epoch(
     if sum(counts) == 0:
         raise DataError("the lane layout has no valid target (all NaN or -1): nothing to train on")
     runner, records = LaneRunner(module, layout), _plan(updates)
-    step = _UpdateStep(loss, optimizer, target, layout.complete, clipnorm)
+    step = _UpdateStep(
+        loss, optimizer, target, layout.weight, layout.complete, clipnorm, tuple(metrics)
+    )
     module.train()
     saved: dict[int, State | None] = {0: state}
     total, taken = None, 0
@@ -284,8 +290,10 @@ class _UpdateStep:
     loss: Loss
     optimizer: torch.optim.Optimizer
     target: torch.Tensor  # (lanes, steps[, targets])
+    weight: torch.Tensor | None  # (lanes, steps)
     complete: bool
     clipnorm: float | None
+    metrics: tuple[MetricAccumulator, ...] = ()
 
     def __call__(
         self, runner: LaneRunner, update: Update, state: State | None, record: dict[int, Any]
@@ -294,11 +302,14 @@ class _UpdateStep:
         span = (update.origin, update.end)
         prediction, _ = runner.run(state, span, update.start, record, update.loss_start)
         target = self.target[:, update.loss_start : update.end]
-        value = self.loss(prediction, target, complete=self.complete)
+        weight = None if self.weight is None else self.weight[:, update.loss_start : update.end]
+        value = self.loss(prediction, target, weight, complete=self.complete)
         value.backward()
         if self.clipnorm is not None:
             nn.utils.clip_grad_norm_(runner.module.parameters(), self.clipnorm)
         self.optimizer.step()
+        for metric in self.metrics:
+            metric.update(prediction.detach(), target, self.complete)
         return value
 
 
@@ -348,7 +359,8 @@ def evaluate_stream(
         prediction, state = runner.run(state, (a, b), a, None, a)
         count = int(counts[a:b].sum())
         if count:
-            value = loss(prediction, target[:, a:b], complete=layout.complete) * count
+            weight = None if layout.weight is None else layout.weight[:, a:b]
+            value = loss(prediction, target[:, a:b], weight, complete=layout.complete) * count
             total = value if total is None else total + value
     return float(total) / int(counts.sum())
 

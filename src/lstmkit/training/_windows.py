@@ -23,7 +23,7 @@ class WindowData:
     Attributes:
         x: ``(samples, time, features)`` inputs, post-padded where lengths differ.
         y: targets in the layout the loss expects, or None (prediction only).
-        weight: ``(samples,)`` sample weights, or None.
+        weight: ``(samples,)`` sample weights, ``(samples, time)`` per-step weights, or None.
         lengths: ``(samples,)`` CPU int64 valid lengths, or None when all are full.
         per_step: targets have a time axis aligned with ``x`` (``return_sequences``).
         complete: every target is present (no NaN / -1): the loss needs no mask.
