@@ -235,3 +235,34 @@ def test_validation_loss_without_metrics_streams_the_same_value():
     assert plain.history_.history["val_loss"] == pytest.approx(
         with_metrics.history_.history["val_loss"], rel=1e-6
     )
+
+
+BIDIRECTIONAL = (
+    r"needs a unidirectional model: a bidirectional LSTM reads each sequence backwards from "
+    r"its end, so no state carries from one window to the next; train and predict a "
+    r"bidirectional model on whole sequences \(tbptt=None, stateful=False, predict without "
+    r"stateful=True\)"
+)
+
+
+class _BidirectionalRegressor(lstmkit.LSTMRegressor):
+    """Stands in for the bidirectional architecture until the model suite brings it."""
+
+    def _build_module(self, data):
+        module = super()._build_module(data)
+        module.bidirectional = True
+        return module
+
+
+def test_tbptt_with_a_bidirectional_model_is_refused():
+    model = _BidirectionalRegressor(tbptt=TBPTT(5, 5), return_sequences=True, epochs=1)
+    with pytest.raises(
+        ConfigError, match=r"TBPTT \(tbptt=\.\.\. or stateful=True\) " + BIDIRECTIONAL
+    ):
+        model.fit(np.zeros((2, 10, 1)), np.zeros((2, 10)))
+
+
+def test_stateful_prediction_with_a_bidirectional_model_is_refused():
+    model = _BidirectionalRegressor(epochs=1).fit(np.zeros((2, 10, 1)), np.zeros(2))
+    with pytest.raises(ConfigError, match=r"predict\(stateful=True\) " + BIDIRECTIONAL):
+        model.predict(np.zeros((2, 10, 1)), stateful=True)

@@ -112,12 +112,17 @@ class LSTMEstimatorBase(StreamTrainingMixin, StateMixin, BaseEstimator):
             print_fn(text)
         return text
 
-    def save(self, path: Any) -> None:
-        """Write the fitted model to one self-contained, safe file (see ``lstmkit.load_model``)."""
+    def save(self, path: Any, include_state: bool = False) -> None:
+        """Write the fitted model to one self-contained, safe file (see ``lstmkit.load_model``).
+
+        ``include_state=True`` stores the carried state too (opt-in), so the loaded model
+        continues a stream with ``predict(X, stateful=True)`` or ``stream()`` where this
+        one stopped.
+        """
         from lstmkit.estimators._persistence import save_estimator
 
         self._check_fitted("save")
-        save_estimator(self, path)
+        save_estimator(self, path, include_state)
 
     # ----------------------------------------------------------------- fitting
     def _fit(self, X, y, validation_data, sample_weight, epochs: int, continuing: bool):

@@ -18,7 +18,9 @@ import torch
 
 from lstmkit.errors import ConfigError, ModelFileError, unknown_option
 from lstmkit.models import get_architecture
-from lstmkit.training import History
+from lstmkit.training import TBPTT, History
+
+_STATE_PREFIX = "carried_state."  # tensor names of the saved state, beside the weights
 
 
 def _estimator_classes() -> dict[str, type]:
@@ -28,10 +30,16 @@ def _estimator_classes() -> dict[str, type]:
     return {"LSTMClassifier": LSTMClassifier, "LSTMRegressor": LSTMRegressor}
 
 
-def save_estimator(estimator: Any, path: str | Path) -> None:
-    """Write ``estimator`` (fitted) to ``path`` atomically. See :func:`load_model`."""
+def save_estimator(estimator: Any, path: str | Path, include_state: bool = False) -> None:
+    """Write ``estimator`` (fitted) to ``path`` atomically. See :func:`load_model`.
+
+    ``include_state=True`` also stores the carried state (``get_state()``), so the
+    loaded model resumes a stream where this one stopped.
+    """
     from lstmkit.io import write_model_file
 
+    if include_state not in (True, False):
+        raise ConfigError(f"include_state must be True or False, got {include_state!r}")
     module = estimator.module_
     tensors = {
         name: tensor.detach().cpu().contiguous() for name, tensor in module.state_dict().items()
@@ -44,6 +52,12 @@ def save_estimator(estimator: Any, path: str | Path) -> None:
         "fitted": _fitted_attributes(estimator),
         "history": _finite_history(estimator.history_),
     }
+    if include_state:
+        state = estimator.get_state()
+        manifest["carried_state_layers"] = None if state is None else len(state)
+        for layer, pair in enumerate(state or ()):
+            for name, value in zip("hc", pair):
+                tensors[f"{_STATE_PREFIX}{layer}.{name}"] = value.contiguous()
     write_model_file(path, tensors, manifest)
 
 
@@ -66,6 +80,7 @@ def load_model(path: str | Path, custom_objects: dict[str, type] | None = None) 
     from lstmkit.io import read_model_file
 
     tensors, manifest = read_model_file(path)
+    state = _carried_state(tensors, manifest, path)
     classes = _estimator_classes()
     name = manifest.get("estimator")
     if name not in classes:
@@ -84,7 +99,26 @@ def load_model(path: str | Path, custom_objects: dict[str, type] | None = None) 
     _restore_fitted(estimator, manifest["fitted"])
     estimator.history_ = _history_from_file(manifest["history"])
     estimator.optimizer_ = _fresh_optimizer(estimator)
+    if state is not None:
+        estimator.set_state(state)
     return estimator
+
+
+def _carried_state(tensors: dict[str, torch.Tensor], manifest: dict[str, Any], path: Any):
+    """Take the saved carried state out of ``tensors`` (None when the file holds none)."""
+    names = sorted(name for name in tensors if name.startswith(_STATE_PREFIX))
+    layers = manifest.get("carried_state_layers")
+    expected = [f"{_STATE_PREFIX}{layer}.{n}" for layer in range(layers or 0) for n in "ch"]
+    if names != sorted(expected):
+        raise ModelFileError(
+            f"{str(path)!r} names {layers!r} layers of carried state but holds the state "
+            f"tensors {names}: the file was not written by lstmkit"
+        )
+    pairs = [
+        (tensors.pop(f"{_STATE_PREFIX}{layer}.h"), tensors.pop(f"{_STATE_PREFIX}{layer}.c"))
+        for layer in range(layers or 0)
+    ]
+    return tuple(pairs) if pairs else None
 
 
 # Keywords that may hold code (callbacks, an optimizer factory): not saved, they come
@@ -117,6 +151,8 @@ def _json_params(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _encode_param(value: Any) -> Any:
+    if isinstance(value, TBPTT):
+        return {"__tbptt__": [value.k1, value.k2]}
     if isinstance(value, np.generic):
         return value.item()  # np.float32(0.0) -> 0.0, np.True_ -> True
     if isinstance(value, tuple):
@@ -129,6 +165,8 @@ def _encode_param(value: Any) -> Any:
 
 
 def _decode_param(value: Any) -> Any:
+    if isinstance(value, dict) and set(value) == {"__tbptt__"}:
+        return TBPTT(*value["__tbptt__"])
     if isinstance(value, dict) and set(value) == {"__tuple__"}:
         return tuple(_decode_param(item) for item in value["__tuple__"])
     if isinstance(value, dict) and set(value) == {"__items__"}:

@@ -18,6 +18,7 @@ import torch
 
 from lstmkit.errors import ShapeError
 from lstmkit.estimators._params import move_module
+from lstmkit.models._state import require_unidirectional
 from lstmkit.training import WindowData
 
 
@@ -97,6 +98,7 @@ class StateMixin:
 
     def _run_stateful(self, data: WindowData) -> np.ndarray:
         """Run all of ``data`` as one batch from the carried state; keep the new end state."""
+        require_unidirectional(self.module_, "predict(stateful=True)")
         state = getattr(self, "state_", None)
         if state is not None and state[0][0].shape[0] != len(data):
             raise ShapeError(

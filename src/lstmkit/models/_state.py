@@ -36,3 +36,31 @@ def from_torch_state(hidden: torch.Tensor, cell: torch.Tensor) -> State:
         (2, (3, 4))
     """
     return tuple(zip(hidden.unbind(0), cell.unbind(0)))
+
+
+def require_unidirectional(module: torch.nn.Module, action: str) -> None:
+    """Refuse to carry state through a bidirectional module.
+
+    A module says it is bidirectional with a truthy ``bidirectional`` attribute (or an
+    ``lstm`` sub-module that is). Its backward direction reads each sequence from the
+    end, so there is no state to carry from one window, chunk or call to the next.
+
+    Raises:
+        ConfigError: naming ``action`` and what to do instead.
+
+    Example:
+        >>> require_unidirectional(torch.nn.LSTM(1, 2), "TBPTT")
+        >>> require_unidirectional(torch.nn.LSTM(1, 2, bidirectional=True), "TBPTT")
+        Traceback (most recent call last):
+        lstmkit.errors.ConfigError: TBPTT needs a unidirectional model: ...
+    """
+    from lstmkit.errors import ConfigError
+
+    lstm = getattr(module, "lstm", None)
+    if getattr(module, "bidirectional", False) or getattr(lstm, "bidirectional", False):
+        raise ConfigError(
+            f"{action} needs a unidirectional model: a bidirectional LSTM reads each sequence "
+            "backwards from its end, so no state carries from one window to the next; train "
+            "and predict a bidirectional model on whole sequences (tbptt=None, stateful=False, "
+            "predict without stateful=True)"
+        )

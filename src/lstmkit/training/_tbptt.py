@@ -33,7 +33,7 @@ import torch
 from torch import nn
 
 from lstmkit.errors import ConfigError, DataError
-from lstmkit.models._state import State
+from lstmkit.models._state import State, require_unidirectional
 from lstmkit.training._lanes import LaneLayout, LaneRunner
 from lstmkit.training._losses import Loss
 from lstmkit.training._metrics import MetricAccumulator
@@ -237,7 +237,7 @@ def run_tbptt_epoch(
         The epoch's mean loss, the carried state at the layout's end and the step count.
 
     Raises:
-        ConfigError: the layout's chunk size differs from k1.
+        ConfigError: the layout's chunk size differs from k1, or the module is bidirectional.
         DataError: the layout has no targets, or no valid one.
 
     Example:
@@ -250,6 +250,7 @@ def run_tbptt_epoch(
         >>> result.updates, tuple(result.state[0][0].shape)
         (4, (1, 4))
     """
+    require_unidirectional(module, "TBPTT (tbptt=... or stateful=True)")
     if layout.chunk_size != tbptt.k1:
         raise ConfigError(
             f"the lane layout has chunk_size={layout.chunk_size} but TBPTT k1={tbptt.k1}: "
