@@ -146,3 +146,73 @@ def test_continuing_a_stream_needs_a_state_of_one_stream():
         ShapeError, match=r"predict\(stateful=True\) continues one stream, but the carried state"
     ):
         model.predict(X, stateful=True)
+
+
+def keras_loop_from(module, X, y, state, learning_rate=0.1):
+    """One pass of the stateful loop over ``X`` from ``state``; returns the module."""
+    sgd = torch.optim.SGD(module.parameters(), lr=learning_rate)
+    for window, target in zip(X, y):
+        sgd.zero_grad()
+        output, state = module(torch.from_numpy(window)[None], state)
+        Loss("mse")(output[:, -1], torch.tensor([[target]])).backward()
+        sgd.step()
+        state = tuple((h.detach(), c.detach()) for h, c in state)
+    return module
+
+
+def test_partial_fit_continues_the_stream_from_the_carried_state():
+    X, y = noisy_windows(5)
+    model = stateful_model(epochs=1)
+    model.partial_fit(X[:6], y[:6])
+    model.partial_fit(X[6:], y[6:])  # the next part of the same stream
+    # Reference: the loop over the first part; the end state from one ordered pass with
+    # the updated weights (CONTRACTS §3's state_); the loop over the second part from it.
+    torch.manual_seed(0)
+    reference = VanillaLSTM(VanillaConfig(2, 4, 1, return_sequences=True))
+    keras_loop_from(reference, X[:6], y[:6], None)
+    with torch.no_grad():
+        _, state = reference(torch.from_numpy(X[:6].reshape(1, -1, 2)))
+    keras_loop_from(reference, X[6:], y[6:], state)
+    for ours, theirs in zip(model.module_.parameters(), reference.parameters()):
+        torch.testing.assert_close(ours, theirs, atol=1e-6, rtol=0)
+
+
+def test_partial_fit_after_reset_state_starts_from_zero():
+    X, y = noisy_windows(6)
+    model = stateful_model(epochs=1)
+    model.partial_fit(X[:6], y[:6])
+    model.reset_state()
+    model.partial_fit(X[6:], y[6:])
+    torch.manual_seed(0)
+    reference = VanillaLSTM(VanillaConfig(2, 4, 1, return_sequences=True))
+    keras_loop_from(reference, X[:6], y[:6], None)
+    keras_loop_from(reference, X[6:], y[6:], None)
+    for ours, theirs in zip(model.module_.parameters(), reference.parameters()):
+        torch.testing.assert_close(ours, theirs, atol=1e-6, rtol=0)
+
+
+def test_partial_fit_on_streams_continues_each_stream():
+    rng = np.random.default_rng(7)
+    streams = [rng.normal(size=(12, 1)).astype("float32") for _ in range(3)]
+    targets = [s[:, 0] * 0.5 for s in streams]
+    model = lstmkit.LSTMRegressor(
+        units=4,
+        return_sequences=True,
+        tbptt=(3, 3),
+        batch_size=3,
+        shuffle=False,
+        optimizer="sgd",
+        learning_rate=1e-12,
+        random_state=0,
+    )
+    model.partial_fit([s[:6] for s in streams], [t[:6] for t in targets])
+    model.partial_fit([s[6:] for s in streams], [t[6:] for t in targets])
+    # The weights barely move, so the end state equals one pass over the whole streams.
+    model.module_.eval()
+    with torch.no_grad():
+        _, ((h, c),) = model.module_(torch.from_numpy(np.stack(streams)))
+    torch.testing.assert_close(model.get_state()[0][0], h, atol=1e-6, rtol=0)
+    with pytest.raises(ConfigError, match="needs one lane per stream, but batch_size=2"):
+        model.set_params(batch_size=2).partial_fit(streams, targets)
+    with pytest.raises(ShapeError, match="partial_fit continues the carried state of 3 streams"):
+        model.partial_fit(streams[:2], targets[:2])

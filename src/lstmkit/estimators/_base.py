@@ -83,7 +83,7 @@ class LSTMEstimatorBase(StreamTrainingMixin, StateMixin, BaseEstimator):
             >>> len(model.history_.epoch)
             2
         """
-        return self._fit(X, y, None, sample_weight, 1, self._is_fitted())
+        return self._fit(X, y, None, sample_weight, 1, self._is_fitted(), carry_state=True)
 
     def evaluate(self, X: Any, y: Any, sample_weight: Any = None) -> dict[str, float]:
         """Return the loss and every metric on ``X, y``, like Keras's ``evaluate``.
@@ -125,7 +125,9 @@ class LSTMEstimatorBase(StreamTrainingMixin, StateMixin, BaseEstimator):
         save_estimator(self, path, include_state)
 
     # ----------------------------------------------------------------- fitting
-    def _fit(self, X, y, validation_data, sample_weight, epochs: int, continuing: bool):
+    def _fit(
+        self, X, y, validation_data, sample_weight, epochs: int, continuing: bool, carry_state=False
+    ):
         settings = self._validated_settings(epochs)
         if not continuing:
             self._reset_fitted_state()
@@ -145,6 +147,10 @@ class LSTMEstimatorBase(StreamTrainingMixin, StateMixin, BaseEstimator):
             continues = data if split else None
             validation = None if validation is None else self._streams(validation, continues)
             data = self._streams(data)
+            if carry_state and continuing:
+                # partial_fit on a stream's next part continues from where the last call
+                # stopped, as Keras's stateful fit does until reset_states().
+                data.initial_state = self._state_for(len(data))
         device = self._device()
         seed = seed_from(self.random_state)
         # A continuing fit (warm_start, partial_fit) moves the seed on by the epochs done,

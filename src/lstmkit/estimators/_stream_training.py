@@ -75,8 +75,21 @@ class StreamTrainingMixin:
         targets = [data.y[row, :length] for row, length in enumerate(lengths)]
         weights = None
         if data.weight is not None:
-            weights = [_stream_weight(data.weight, row, length) for row, length in enumerate(lengths)]
+            weights = [
+                _stream_weight(data.weight, row, length) for row, length in enumerate(lengths)
+            ]
         return StreamData(streams, targets, self._schedule(), int(self.batch_size), weights)
+
+    def _state_for(self, streams: int):
+        """The carried state to continue ``streams`` streams from (None: start from zeros)."""
+        state = getattr(self, "state_", None)
+        if state is not None and state[0][0].shape[0] != streams:
+            raise ShapeError(
+                f"partial_fit continues the carried state of {state[0][0].shape[0]} streams, but "
+                f"X holds {streams}: pass the next part of the same streams in the same order, "
+                "or call reset_state() to start afresh"
+            )
+        return state
 
     def _run_joined(self, data: WindowData, carry: bool) -> np.ndarray:
         """Predict a stateful model's windows as one stream, from zeros or from ``state_``."""

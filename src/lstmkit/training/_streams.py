@@ -12,11 +12,14 @@ and trained with :func:`run_tbptt_epoch`:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from lstmkit.errors import ConfigError
+from lstmkit.models._state import State
 from lstmkit.training._lanes import LaneLayout, lay_out_streams
 from lstmkit.training._losses import Loss
 from lstmkit.training._metrics import MetricAccumulator
@@ -33,6 +36,9 @@ class StreamData:
         tbptt: the update schedule.
         num_lanes: batch lanes (the ``batch_size`` of a stream-trained estimator).
         weights: one ``(T_i,)`` tensor of per-step loss weights per stream, or None.
+        initial_state: per-stream states ``(streams, hidden)`` per layer to start each stream
+            from (continuing streams, e.g. ``partial_fit``), or None for zeros. Needs one
+            lane per stream, so every stream starts at step 0.
 
     Example:
         >>> data = StreamData([torch.zeros(6, 1)], [torch.zeros(6, 1)], TBPTT(2, 4), 1)
@@ -45,6 +51,7 @@ class StreamData:
     tbptt: TBPTT
     num_lanes: int
     weights: list[torch.Tensor] | None = None
+    initial_state: State | None = None
 
     def __len__(self) -> int:
         return len(self.streams)
@@ -62,6 +69,32 @@ class StreamData:
             weights=self.weights,
         )
         return layout if device is None else layout.to(device)
+
+    def entry(self, layout: LaneLayout) -> tuple[LaneLayout, State | None]:
+        """The layout and the state entering step 0: zeros, or each stream's initial state.
+
+        With initial states the step-0 resets are lifted (the state continues) and each
+        stream's state is put in its lane's row.
+        """
+        if self.initial_state is None:
+            return layout, None
+        if any(placement.start != 0 for placement in layout.placements):
+            raise ConfigError(
+                f"continuing {len(self)} streams from their carried state needs one lane per "
+                f"stream, but batch_size={self.num_lanes}: set batch_size to at least "
+                f"{len(self)}, or call reset_state() to start the streams afresh"
+            )
+        lanes = torch.tensor([placement.lane for placement in layout.placements])
+        state = []
+        for h, c in self.initial_state:
+            lane_h = h.new_zeros((layout.num_lanes, h.shape[1]))
+            lane_c = c.new_zeros((layout.num_lanes, c.shape[1]))
+            lane_h[lanes], lane_c[lanes] = h, c
+            device = layout.x.device
+            state.append((lane_h.to(device, layout.x.dtype), lane_c.to(device, layout.x.dtype)))
+        resets = layout.resets.clone()
+        resets[:, 0] = False
+        return dataclasses.replace(layout, resets=resets), tuple(state)
 
 
 def train_stream_epoch(
@@ -92,9 +125,9 @@ def train_stream_epoch(
     module.train()
     for metric in metrics:
         metric.reset()
-    layout = data.layout(order, device)
+    layout, state = data.entry(data.layout(order, device))
     epoch = run_tbptt_epoch(
-        module, loss, optimizer, data.tbptt, layout, clipnorm=clipnorm, metrics=metrics
+        module, loss, optimizer, data.tbptt, layout, state=state, clipnorm=clipnorm, metrics=metrics
     )
     return epoch.loss
 
@@ -116,12 +149,12 @@ def evaluate_streams(
         >>> sorted(evaluate_streams(module, Loss("mse"), [], data, torch.device("cpu")))
         ['loss']
     """
-    layout = data.layout(device=device)
+    layout, state = data.entry(data.layout(device=device))
     module.eval()
     if not metrics:
         # The loss alone is summed segment by segment, never holding every output.
-        return {"loss": evaluate_stream(module, loss, layout)}
-    outputs = predict_stream(module, layout).outputs  # (lanes, steps, out)
+        return {"loss": evaluate_stream(module, loss, layout, state=state)}
+    outputs = predict_stream(module, layout, state=state).outputs  # (lanes, steps, out)
     results = {"loss": float(loss(outputs, layout.y, layout.weight))}
     for metric in metrics:
         metric.reset()
@@ -136,7 +169,8 @@ def stream_end_states(module: nn.Module, data: StreamData, device: torch.device)
     Returns one ``(h, c)`` pair per layer, each ``(streams, hidden)`` (CONTRACTS §3).
     """
     module.eval()
-    per_stream = predict_stream(module, data.layout(device=device)).stream_states
+    layout, state = data.entry(data.layout(device=device))
+    per_stream = predict_stream(module, layout, state=state).stream_states
     layers = len(per_stream[0])
     return tuple(
         (
