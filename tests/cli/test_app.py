@@ -80,7 +80,7 @@ def test_demo_unknown_name_suggests_one(invoke):
     result = invoke("demo", "ecoh")
     assert result.exit_code == 1
     assert result.stderr == (
-        "error: unknown demo 'ecoh': expected one of 'echo'. Did you mean 'echo'?\n"
+        "error: unknown demo 'ecoh': expected one of 'alphabet', 'echo'. Did you mean 'echo'?\n"
     )
 
 

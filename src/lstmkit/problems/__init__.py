@@ -4,12 +4,18 @@
 
 Example:
     >>> sorted(DEMOS)
-    ['echo']
+    ['alphabet', 'echo']
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+
+def _alphabet_demo(**options) -> int:
+    from lstmkit.problems.alphabet import demo
+
+    return demo(**options)
 
 
 def _echo_demo(**options) -> int:
@@ -18,6 +24,6 @@ def _echo_demo(**options) -> int:
     return demo(**options)
 
 
-DEMOS: dict[str, Callable[..., int]] = {"echo": _echo_demo}
+DEMOS: dict[str, Callable[..., int]] = {"alphabet": _alphabet_demo, "echo": _echo_demo}
 
 __all__ = ["DEMOS"]
