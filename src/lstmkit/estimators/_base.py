@@ -20,6 +20,7 @@ from lstmkit.estimators._inputs import PreparedInput, prepare_x
 from lstmkit.estimators._params import check_set_params, move_module, resolve_device, seed_from
 from lstmkit.estimators._state_api import StateMixin
 from lstmkit.estimators._stream_training import StreamTrainingMixin
+from lstmkit.estimators._streaming import StreamMixin
 from lstmkit.estimators._targets import check_lengths_match
 from lstmkit.models import VanillaConfig, VanillaLSTM
 from lstmkit.training import (
@@ -36,7 +37,7 @@ from lstmkit.training import (
 )
 
 
-class LSTMEstimatorBase(StreamTrainingMixin, StateMixin, BaseEstimator):
+class LSTMEstimatorBase(StreamMixin, StreamTrainingMixin, StateMixin, BaseEstimator):
     """Shared machinery of :class:`LSTMClassifier` and :class:`LSTMRegressor`.
 
     Not used directly. Subclasses implement ``_fit_targets`` (learn the target
