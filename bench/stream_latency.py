@@ -46,7 +46,8 @@ STEPS, QUICK_STEPS = 100_000, 10_000
 WINDOW, WINDOW_STEPS = 20, 10_000  # window mode: L and steps timed
 PAIRS = 20  # blocks per side; each of the stream's blocks is steps / PAIRS steps
 REFERENCE_BLOCK = 2_000  # at most, per reference block: on shared cores torch's threads stall,
-REFERENCE_SECONDS = 1.0  # so a reference block also ends after this long (20 steps at least)
+REFERENCE_SECONDS = 1.0  # so a reference block also ends after this long (10 steps at least)
+QUICK_REFERENCE_SECONDS = 0.1
 WARMUP = 2_000
 
 
@@ -106,7 +107,7 @@ def timed_block(
 ) -> np.ndarray:
     """Time every step of a block on its own; return the times in µs.
 
-    Stops early (after 20 steps at least) once the steps have taken ``seconds``.
+    Stops early (after 10 steps at least) once the steps have taken ``seconds``.
     """
     clock = time.perf_counter
     times = np.empty(len(inputs))
@@ -116,32 +117,34 @@ def timed_block(
         step(x)
         times[k] = clock() - started
         spent += times[k]
-        if spent > seconds and k >= 19:
+        if spent > seconds and k >= 9:
             return times[: k + 1] * 1e6
     return times * 1e6
 
 
-def reference_block(step: Callable[[np.ndarray], object], inputs: np.ndarray) -> np.ndarray:
+def reference_block(
+    step: Callable[[np.ndarray], object], inputs: np.ndarray, seconds: float
+) -> np.ndarray:
     """The reference's share of a block: its first steps, bounded in count and time."""
-    return timed_block(step, inputs[:REFERENCE_BLOCK], REFERENCE_SECONDS)
+    return timed_block(step, inputs[:REFERENCE_BLOCK], seconds)
 
 
-def measure(ours, reference, steps: int) -> dict[str, object]:
+def measure(ours, reference, steps: int, seconds: float = REFERENCE_SECONDS) -> dict[str, object]:
     """Warm up both sides, then time ``PAIRS`` interleaved pairs of blocks.
 
     The stream runs all ``steps`` (``steps / PAIRS`` per block); the reference runs the
-    first ``REFERENCE_BLOCK`` steps of each block, or fewer after ``REFERENCE_SECONDS``
+    first ``REFERENCE_BLOCK`` steps of each block, or fewer after ``seconds``
     (the ratio compares block medians).
     """
     inputs = np.random.default_rng(1).standard_normal((steps, 1))
     timed_block(ours, inputs[: min(WARMUP, steps // PAIRS)])
-    reference_block(reference, inputs[: min(WARMUP, steps // PAIRS)])
+    reference_block(reference, inputs[: min(WARMUP, steps // PAIRS)], seconds)
     ours_times, reference_times, ratios = [], [], []
     for pair, block in enumerate(np.array_split(inputs, PAIRS)):
         if pair % 2 == 0:
-            a, b = timed_block(ours, block), reference_block(reference, block)
+            a, b = timed_block(ours, block), reference_block(reference, block, seconds)
         else:
-            b, a = reference_block(reference, block), timed_block(ours, block)
+            b, a = reference_block(reference, block, seconds), timed_block(ours, block)
         ours_times.append(a)
         reference_times.append(b)
         ratios.append(float(np.median(a) / np.median(b)))
@@ -195,6 +198,7 @@ def main() -> int:
     torch.set_num_threads(THREADS)
     steps = QUICK_STEPS if args.quick else STEPS
     window_steps = WINDOW_STEPS // 10 if args.quick else WINDOW_STEPS
+    seconds = QUICK_REFERENCE_SECONDS if args.quick else REFERENCE_SECONDS
     print(
         f"lstmkit stream latency: torch {torch.__version__}, numpy {np.__version__}, "
         f"{torch.get_num_threads()} threads, {platform.machine()}, "
@@ -211,10 +215,10 @@ def main() -> int:
         ("state mode, model units", plain, TARGET_MODEL_US),
         ("state mode, raw units with scale_X/scale_y", scaled, TARGET_RAW_US),
     ):
-        result = measure(model.stream().step, reference_step(model), steps)
+        result = measure(model.stream().step, reference_step(model), steps, seconds)
         outcomes.append((name, report(name, result, target, agreement(model))))
     stream = window_model.stream()
-    result = measure(stream.step, reference_window_step(window_model), window_steps)
+    result = measure(stream.step, reference_window_step(window_model), window_steps, seconds)
     title = f"window mode, L = {WINDOW} (reruns the window each step)"
     report(title, result, None, agreement(window_model))
     print(

@@ -13,8 +13,6 @@ import torch
 import lstmkit
 from lstmkit import TBPTT
 from lstmkit.errors import ConfigError, DataError, NotFittedError, ShapeError
-from lstmkit.estimators._base import LSTMEstimatorBase
-from lstmkit.estimators._streaming import StreamMixin
 
 TOLERANCE = {"atol": 1e-6, "rtol": 1e-6}
 
@@ -26,13 +24,6 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
-
-
-@pytest.fixture(autouse=True)
-def stream_method(monkeypatch):
-    """Give the estimators ``stream()`` until StreamMixin is among LSTMEstimatorBase's bases."""
-    if not hasattr(LSTMEstimatorBase, "stream"):
-        monkeypatch.setattr(LSTMEstimatorBase, "stream", StreamMixin.stream, raising=False)
 
 
 def _streams(lengths, features, seed=0):

@@ -3,5 +3,6 @@
 from lstmkit.estimators._classifier import LSTMClassifier
 from lstmkit.estimators._persistence import load_model
 from lstmkit.estimators._regressor import LSTMRegressor
+from lstmkit.estimators._streaming import ClassifierStream, Stream
 
-__all__ = ["LSTMClassifier", "LSTMRegressor", "load_model"]
+__all__ = ["ClassifierStream", "LSTMClassifier", "LSTMRegressor", "Stream", "load_model"]
