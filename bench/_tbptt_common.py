@@ -12,7 +12,9 @@ batch lane, exactly as ``batchify`` does in pytorch/examples' word_language_mode
 Both sides train ``nn.LSTM(1, 64, batch_first=True)`` → ``nn.Linear(64, 1)`` on every
 step with MSE and ``Adam(lr=1e-3, eps=1e-7)`` (lstmkit's ``"adam"``), from the same
 initial weights (PyTorch's initialisation, ``init="torch"``, drawn from the same seed),
-so their per-epoch losses agree and the scripts check that they do.
+and both report the epoch's loss and MAE (``fit``'s default metric), summed on the
+device over each update's loss steps and read once per epoch. Their figures agree, and
+the scripts check that they do. Every run returns ``(loss, mae)``.
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ from torch import nn
 
 from lstmkit import TBPTT, LSTMRegressor
 from lstmkit.models import VanillaConfig, VanillaLSTM
-from lstmkit.training import Loss, StreamData, make_optimizer, run_tbptt_epoch
+from lstmkit.training import (
+    Loss,
+    MetricAccumulator,
+    StreamData,
+    make_optimizer,
+    run_tbptt_epoch,
+)
 
 LANES = 32
 UNITS = 64
@@ -95,8 +103,8 @@ def plain_epoch(
     y: torch.Tensor,
     k1: int,
     k2: int,
-) -> float:
-    """One epoch of TBPTT(k1, k2) written by hand; returns the mean loss (read once).
+) -> tuple[float, float]:
+    """One epoch of TBPTT(k1, k2) written by hand; returns the mean loss and MAE (read once).
 
     k1 = k2 is word_language_model's loop: run k1 steps from the carried state, loss,
     backward, step, detach, carry on. k1 < k2 (k2 a multiple of k1) reruns the last
@@ -111,20 +119,25 @@ def plain_epoch(
     model.train()
     saved = {0: None}  # detached states at update ends, by position
     total = torch.zeros((), device=x.device)
+    error = torch.zeros((), device=x.device)
     for end in range(k1, x.shape[1] + 1, k1):
         start = max(0, end - k2)
         optimizer.zero_grad(set_to_none=True)
         output, state = model(x[:, start:end], saved[start])  # (lanes, end - start, 1)
-        loss = F.mse_loss(output[:, -k1:], y[:, end - k1 : end])
+        prediction, target = output[:, -k1:], y[:, end - k1 : end]
+        loss = F.mse_loss(prediction, target)
         loss.backward()
         optimizer.step()
         saved[end] = tuple(part.detach() for part in state)
         saved.pop(end - k2, None)  # no later window starts there
         total = total + loss.detach()  # every update has lanes * k1 targets
-    return float(total) / (x.shape[1] // k1)
+        error = error + (prediction.detach() - target).abs().sum()
+    return float(total) / (x.shape[1] // k1), float(error) / y.numel()
 
 
-def plain_fit(x_np: np.ndarray, y_np: np.ndarray, k1: int, k2: int, seed: int, device) -> float:
+def plain_fit(
+    x_np: np.ndarray, y_np: np.ndarray, k1: int, k2: int, seed: int, device
+) -> tuple[float, float]:
     """What ``fit(epochs=1)`` does, by hand: model, optimizer, one epoch, then one ordered
     pass without gradients for the end state of every lane (lstmkit's ``state_``).
 
@@ -135,18 +148,20 @@ def plain_fit(x_np: np.ndarray, y_np: np.ndarray, k1: int, k2: int, seed: int, d
     model, optimizer = plain_model(seed, device)
     x = torch.from_numpy(x_np).to(device)
     y = torch.from_numpy(y_np).to(device).unsqueeze(-1)  # (lanes, T, 1)
-    loss = plain_epoch(model, optimizer, x, y, k1, k2)
+    figures = plain_epoch(model, optimizer, x, y, k1, k2)
     model.eval()
     state = None
     with torch.no_grad():
         for start in range(0, x.shape[1], k1):
             _, state = model.lstm(x[:, start : start + k1], state)
     _ = tuple(part.cpu() for part in state)  # lstmkit's state_ lives on the CPU
-    return loss
+    return figures
 
 
 # ----------------------------------------------------------------------------- lstmkit
-def lstmkit_fit(x: np.ndarray, y: np.ndarray, k1: int, k2: int, seed: int, device) -> float:
+def lstmkit_fit(
+    x: np.ndarray, y: np.ndarray, k1: int, k2: int, seed: int, device
+) -> tuple[float, float]:
     """``LSTMRegressor.fit`` for one epoch of TBPTT(k1, k2) over the 32 streams."""
     model = LSTMRegressor(
         units=UNITS,
@@ -161,15 +176,17 @@ def lstmkit_fit(x: np.ndarray, y: np.ndarray, k1: int, k2: int, seed: int, devic
         device=str(device),
         init="torch",
     ).fit(x, y)
-    return model.history_.history["loss"][-1]
+    history = model.history_.history
+    return history["loss"][-1], history["mae"][-1]
 
 
 class LstmkitEpoch:
     """lstmkit's training epoch alone, through the public engine, as ``fit`` runs it.
 
-    ``Trainer`` calls ``train_stream_epoch`` once per epoch: lay the streams into lanes
-    (``StreamData.layout``, moved to the device) and run ``run_tbptt_epoch``. Only that
-    is timed; building the module and optimizer is not (nor is it for the plain epoch).
+    ``Trainer`` calls ``train_stream_epoch`` once per epoch: reset the metrics, lay the
+    streams into lanes (``StreamData.layout``, moved to the device, ``entry``), run
+    ``run_tbptt_epoch`` with the metrics, read loss and metrics. Only that is timed;
+    building the module and optimizer is not (nor is it for the plain epoch).
     """
 
     def __init__(self, x: np.ndarray, y: np.ndarray, k1: int, k2: int, device) -> None:
@@ -184,11 +201,16 @@ class LstmkitEpoch:
         module = VanillaLSTM(config).to(self.device)
         return module, make_optimizer("adam", module.parameters(), LEARNING_RATE)
 
-    def run(self, prepared) -> float:
+    def run(self, prepared) -> tuple[float, float]:
         module, optimizer = prepared
         module.train()
-        layout = self.data.layout(None, self.device)
-        return run_tbptt_epoch(module, Loss("mse"), optimizer, self.data.tbptt, layout).loss
+        metric = MetricAccumulator("mae")
+        metric.reset()
+        layout, state = self.data.entry(self.data.layout(None, self.device))
+        epoch = run_tbptt_epoch(
+            module, Loss("mse"), optimizer, self.data.tbptt, layout, state=state, metrics=[metric]
+        )
+        return epoch.loss, metric.result()
 
 
 class PlainEpoch:
@@ -203,43 +225,43 @@ class PlainEpoch:
     def prepare(self, seed: int):
         return plain_model(seed, self.device)
 
-    def run(self, prepared) -> float:
+    def run(self, prepared) -> tuple[float, float]:
         return plain_epoch(*prepared, self.x, self.y, self.k1, self.k2)
 
 
 # ----------------------------------------------------------------------------- protocol
-def timed(run: Callable[[], float], device) -> tuple[float, float]:
-    """Wall seconds of ``run()`` (the GPU drained before and after) and its loss."""
+def timed(run: Callable[[], tuple], device) -> tuple[float, tuple]:
+    """Wall seconds of ``run()`` (the GPU drained before and after) and its figures."""
     cuda = torch.device(device).type == "cuda"
     if cuda:
         torch.cuda.synchronize()
     started = time.perf_counter()
-    loss = run()
+    figures = run()
     if cuda:
         torch.cuda.synchronize()
     elapsed = time.perf_counter() - started
-    if not math.isfinite(loss):
-        raise RuntimeError(f"a benchmark run ended with a non-finite loss {loss}")
-    return elapsed, loss
+    if not all(math.isfinite(value) for value in figures):
+        raise RuntimeError(f"a benchmark run ended with non-finite figures {figures}")
+    return elapsed, figures
 
 
 def interleaved(
-    runs: dict[str, Callable[[int], tuple[float, float]]],
+    runs: dict[str, Callable[[int], tuple[float, tuple]]],
     pairs: int,
     min_pairs: int,
     budget_seconds: float,
-) -> tuple[dict[str, list[float]], dict[str, float]]:
+) -> tuple[dict[str, list[float]], dict[str, tuple]]:
     """Warm every run up once, then time them in rounds whose order flips round to round.
 
-    Each ``runs[name](seed)`` returns ``(seconds, loss)``. After ``min_pairs`` rounds no
+    Each ``runs[name](seed)`` returns ``(seconds, figures)``. After ``min_pairs`` rounds no
     new round starts once ``budget_seconds`` have passed. Returns the seconds per name
-    (one per round, so ratios pair runs of the same round) and each name's last loss.
+    (one per round, so ratios pair runs of the same round) and each name's last figures.
     """
     names = list(runs)
     for name in names:
         runs[name](0)
     seconds: dict[str, list[float]] = {name: [] for name in names}
-    losses: dict[str, float] = {}
+    losses: dict[str, tuple] = {}
     started = time.perf_counter()
     for pair in range(pairs):
         if pair >= min_pairs and time.perf_counter() - started > budget_seconds:

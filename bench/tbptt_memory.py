@@ -62,7 +62,7 @@ def child(steps: int) -> None:
     x, y = noisy_sine_lanes(steps)
     before = {"rss_before_fit": current_rss(), "peak_before_fit": peak_rss()}
     started = time.perf_counter()
-    loss = lstmkit_fit(x, y, 50, 50, seed=1, device="cpu")
+    loss, mae = lstmkit_fit(x, y, 50, 50, seed=1, device="cpu")
     seconds = time.perf_counter() - started
     result = {
         "steps": steps,
@@ -70,6 +70,7 @@ def child(steps: int) -> None:
         "peak_rss": peak_rss(),
         "fit_seconds": seconds,
         "loss": loss,
+        "mae": mae,
         **before,
     }
     print(json.dumps(result))
