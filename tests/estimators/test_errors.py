@@ -48,6 +48,14 @@ def test_inf_in_y_is_refused():
         lstmkit.LSTMRegressor().fit(np.zeros((3, 2, 1)), np.array([0.0, np.inf, 1.0]))
 
 
+def test_targets_beyond_float32_are_refused():
+    with pytest.raises(
+        DataError,
+        match=r"y holds values beyond float32's range \(about 3.4e38\): rescale the targets",
+    ):
+        lstmkit.LSTMRegressor().fit(np.zeros((3, 2, 1)), np.array([0.0, 1e300, 1.0]))
+
+
 def test_empty_data_is_refused():
     with pytest.raises(ShapeError, match=r"X has shape \(0, 5, 10\), with no samples"):
         lstmkit.LSTMClassifier().fit(np.zeros((0, 5, 10)), np.zeros(0))

@@ -190,9 +190,13 @@ def check_regression_targets(y: np.ndarray) -> np.ndarray:
     """
     if y.dtype.kind not in "biuf":
         raise DataError(f"regression targets y must be numbers, got dtype {y.dtype}")
-    found = first_nonfinite(y.astype(np.float64), allow_nan=True)
+    with np.errstate(over="ignore"):  # overflow becomes inf, refused just below
+        values = y.astype(np.float32, copy=False)  # one copy at most, never a float64 one
+    found = first_nonfinite(y, allow_nan=True) if y.dtype.kind == "f" else None
     if found is not None:
         raise DataError(f"y contains {found[0]} at {found[1]}: remove or clip infinite targets")
-    if np.isnan(y).all():
+    if np.isinf(values).any():  # finite float64 values beyond float32's range
+        raise DataError("y holds values beyond float32's range (about 3.4e38): rescale the targets")
+    if np.isnan(values).all():
         raise DataError("y contains no target at all: every value is NaN")
-    return y.astype(np.float32)
+    return values

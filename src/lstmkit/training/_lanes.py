@@ -240,7 +240,10 @@ def lay_out_streams(
         dtype = ys[0].dtype if floating else torch.int64
         y = _fill(ys, placements, (num_lanes, steps), dtype, float("nan") if floating else -1)
         valid = ~torch.isnan(y) if floating else y != -1
-        counts = valid.reshape(num_lanes, steps, -1).sum(dim=(0, 2))  # (steps,)
+        # Lane by lane: summing the whole bool mask at once would cast all of it to int64.
+        counts = torch.zeros(steps, dtype=torch.int64)
+        for lane in valid.reshape(num_lanes, steps, -1):
+            counts += lane.sum(dim=1)
     weight = None
     if weights is not None:
         ws = _to_streams(weights, single)

@@ -170,7 +170,12 @@ def stream_end_states(module: nn.Module, data: StreamData, device: torch.device)
     """
     module.eval()
     layout, state = data.entry(data.layout(device=device))
-    per_stream = predict_stream(module, layout, state=state).stream_states
+    # States only, in short segments: keeping every output made memory grow with the
+    # stream (and fragmented the heap; bench/tbptt_memory.py).
+    segment = max(layout.chunk_size, 256 // layout.chunk_size * layout.chunk_size)
+    per_stream = predict_stream(
+        module, layout, state=state, segment_steps=segment, keep_outputs=False
+    ).stream_states
     layers = len(per_stream[0])
     return tuple(
         (

@@ -159,7 +159,7 @@ class StreamPrediction:
 
     Attributes:
         outputs: the module's per-step outputs, ``(lanes, steps, out)``, in lane layout
-            (``layout.streams_of(outputs)`` cuts them back into streams).
+            (``layout.streams_of(outputs)`` cuts them back into streams); None when not kept.
         state: the state at the end of the layout, each ``(lanes, hidden)``.
         stream_states: per stream (original order), the state after its last real step,
             each ``(1, hidden)``.
@@ -373,6 +373,7 @@ def predict_stream(
     *,
     state: State | None = None,
     segment_steps: int | None = None,
+    keep_outputs: bool = True,
 ) -> StreamPrediction:
     """Per-step outputs over ``layout``, carrying the state, in eval mode.
 
@@ -382,6 +383,8 @@ def predict_stream(
         state: the state entering step 0 (zeros when None).
         segment_steps: steps per kernel call (also cut at stream starts and ends); 1024
             when None.
+        keep_outputs: False keeps only the states (``outputs`` is None), so memory does
+            not grow with the layout's length.
 
     Returns:
         Outputs in lane layout, the state at the layout's end and each stream's end state.
@@ -400,10 +403,11 @@ def predict_stream(
     record: dict[int, State | None] = {p.end: None for p in layout.placements}
     outputs = []
     for a, b in _blocks(layout.steps, segment_steps):
-        prediction, state = runner.run(state, (a, b), a, record, a)
-        outputs.append(prediction)
+        prediction, state = runner.run(state, (a, b), a, record, a if keep_outputs else None)
+        if keep_outputs:
+            outputs.append(prediction)
     stream_states = [
         tuple((h[p.lane : p.lane + 1], c[p.lane : p.lane + 1]) for h, c in record[p.end])
         for p in layout.placements
     ]
-    return StreamPrediction(torch.cat(outputs, dim=1), state, stream_states)
+    return StreamPrediction(torch.cat(outputs, dim=1) if outputs else None, state, stream_states)
