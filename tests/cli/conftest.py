@@ -113,11 +113,6 @@ def quiet_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
+def _one_thread_for_cli(one_torch_thread):
     """The in-process commands train tiny models: one thread is faster and steadier here."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
     yield
-    torch.set_num_threads(threads)

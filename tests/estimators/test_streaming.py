@@ -8,7 +8,6 @@ save → load.
 
 import numpy as np
 import pytest
-import torch
 
 import lstmkit
 from lstmkit import TBPTT
@@ -17,13 +16,7 @@ from lstmkit.errors import ConfigError, DataError, NotFittedError, ShapeError
 TOLERANCE = {"atol": 1e-6, "rtol": 1e-6}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Tiny fits: with two threads on shared cores, torch's thread barriers stall (50x here)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _streams(lengths, features, seed=0):

@@ -35,13 +35,7 @@ def blog_pairs(text: str) -> list[str]:
     return [f"{re.sub(r'[^A-Z]', '', given)} -> {said}" for given, said in found]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def one_torch_thread():
-    """Tiny models: one thread is faster and steadier on a shared machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 # ----------------------------------------------------------------- data sets

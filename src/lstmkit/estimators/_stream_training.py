@@ -20,7 +20,15 @@ from lstmkit.training import TBPTT, StreamData, WindowData
 
 
 class StreamTrainingMixin:
-    """The stream side of :class:`LSTMEstimatorBase` (TBPTT streams and stateful windows)."""
+    """The stream side of :class:`LSTMEstimatorBase` (TBPTT streams and stateful windows).
+
+    Example:
+        >>> import lstmkit
+        >>> lstmkit.LSTMRegressor(stateful=True, batch_size=1)._stream_trained()
+        True
+        >>> lstmkit.LSTMRegressor()._stream_trained()
+        False
+    """
 
     def _stream_trained(self) -> bool:
         """True when training carries state through streams (``tbptt`` or ``stateful``)."""
