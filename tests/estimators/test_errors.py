@@ -121,7 +121,7 @@ def test_single_class_is_refused():
 def test_bad_settings_are_reported_together():
     with pytest.raises(
         ConfigError,
-        match=r"validation_split must be in \[0, 1\), got 1.5; units must be a positive integer, got 0",
+        match=r"validation_split must be in \[0, 1\), got 1.5; units must be a positive integer or a list of them, got 0",
     ):
         lstmkit.LSTMRegressor(validation_split=1.5, units=0).fit(np.zeros((3, 2, 1)), np.zeros(3))
 

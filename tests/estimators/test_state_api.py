@@ -74,7 +74,7 @@ def test_state_errors_name_the_fix(per_step_model):
         model.set_state([(np.zeros((3, 5)), np.zeros((3, 5)))])
     with pytest.raises(
         ShapeError,
-        match=r"set_state: layer 1's c has shape \(3, 4\), expected \(batch, 5\): the model has 5 units per layer",
+        match=r"set_state: layer 1's c has shape \(3, 4\), expected \(batch, 5\): that layer has 5 units",
     ):
         model.set_state(
             [(np.zeros((3, 5)), np.zeros((3, 5))), (np.zeros((3, 5)), np.zeros((3, 4)))]

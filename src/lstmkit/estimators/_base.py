@@ -8,7 +8,6 @@ targets are encoded and decoded; everything else lives here.
 from __future__ import annotations
 
 import contextlib
-import numbers
 from typing import Any
 
 import numpy as np
@@ -16,13 +15,19 @@ import torch
 from sklearn.base import BaseEstimator
 
 from lstmkit.errors import ConfigError, NotFittedError, ShapeError
+from lstmkit.estimators._architecture import ArchitectureMixin
 from lstmkit.estimators._inputs import PreparedInput, prepare_x
-from lstmkit.estimators._params import check_set_params, move_module, resolve_device, seed_from
+from lstmkit.estimators._params import (
+    check_set_params,
+    is_count,
+    move_module,
+    resolve_device,
+    seed_from,
+)
 from lstmkit.estimators._state_api import StateMixin
 from lstmkit.estimators._stream_training import StreamTrainingMixin
 from lstmkit.estimators._streaming import StreamMixin
 from lstmkit.estimators._targets import check_lengths_match
-from lstmkit.models import VanillaConfig, VanillaLSTM
 from lstmkit.training import (
     LOSSES,
     History,
@@ -37,7 +42,9 @@ from lstmkit.training import (
 )
 
 
-class LSTMEstimatorBase(StreamMixin, StreamTrainingMixin, StateMixin, BaseEstimator):
+class LSTMEstimatorBase(
+    ArchitectureMixin, StreamMixin, StreamTrainingMixin, StateMixin, BaseEstimator
+):
     """Shared machinery of :class:`LSTMClassifier` and :class:`LSTMRegressor`.
 
     Not used directly. Subclasses implement ``_fit_targets`` (learn the target
@@ -192,11 +199,10 @@ class LSTMEstimatorBase(StreamMixin, StreamTrainingMixin, StateMixin, BaseEstima
         problems = []
         if not 0.0 <= float(self.validation_split) < 1.0:
             problems.append(f"validation_split must be in [0, 1), got {self.validation_split!r}")
-        for name in ("units", "num_layers", "batch_size"):
-            value = getattr(self, name)
-            if not _is_count(value) or value < 1:
-                problems.append(f"{name} must be a positive integer, got {value!r}")
-        if not _is_count(epochs) or epochs < 0:
+        if not is_count(self.batch_size) or self.batch_size < 1:
+            problems.append(f"batch_size must be a positive integer, got {self.batch_size!r}")
+        problems += self._architecture_problems()
+        if not is_count(epochs) or epochs < 0:
             problems.append(f"epochs must be a non-negative integer, got {epochs!r}")
         if self.loss != "auto" and self.loss not in LOSSES:
             problems.append(
@@ -246,19 +252,6 @@ class LSTMEstimatorBase(StreamMixin, StreamTrainingMixin, StateMixin, BaseEstima
         if not np.isfinite(weight).all() or (weight < 0).any():
             raise ConfigError("sample_weight must hold finite, non-negative numbers")
         return weight
-
-    def _build_module(self, data: WindowData) -> torch.nn.Module:
-        config = VanillaConfig(
-            input_size=int(self.n_features_in_),
-            hidden_size=int(self.units),
-            output_size=self.output_size_,
-            num_layers=int(self.num_layers),
-            dropout=float(self.dropout),
-            # Stateful windows train as one stream: the module answers at every step.
-            return_sequences=bool(self.return_sequences) or self.stateful is True,
-            init=self.init,
-        )
-        return VanillaLSTM(config)
 
     def _trainer(self, settings: TrainConfig | None = None) -> Trainer:
         settings = settings or TrainConfig(1, self.batch_size, False, None, 0)
@@ -351,11 +344,6 @@ def _split_last(X: Any, y: Any, sample_weight: Any, fraction: float):
         )
     weight = None if sample_weight is None else np.asarray(sample_weight)[:split_at]
     return X[:split_at], y[:split_at], weight, (X[split_at:], y[split_at:])
-
-
-def _is_count(value: Any) -> bool:
-    """An integer (Python or NumPy, as grid searches produce), not a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _targets_complete(targets: np.ndarray) -> bool:

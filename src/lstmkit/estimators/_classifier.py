@@ -13,7 +13,13 @@ from lstmkit.errors import ConfigError
 from lstmkit.estimators._base import LSTMEstimatorBase
 from lstmkit.estimators._inputs import PreparedInput, restore_positions
 from lstmkit.estimators._params import suggest_unknown_keywords
-from lstmkit.estimators._per_step import align_per_step_targets, as_target_array, split_per_sequence
+from lstmkit.estimators._per_step import (
+    align_per_step_targets,
+    as_target_array,
+    check_output_steps,
+    output_steps_of,
+    split_per_sequence,
+)
 from lstmkit.estimators._targets import LabelTargets, apply_labels, encode_labels
 
 
@@ -32,10 +38,18 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
     single sigmoid output (binary cross-entropy), more use softmax.
 
     Args:
-        units: LSTM units per layer.
+        units: LSTM units per layer, or a list with each layer's width (``[64, 32]``).
         num_layers: stacked LSTM layers (1 is the Vanilla LSTM).
-        dropout: dropout on each LSTM layer's output.
+        dropout: dropout on each LSTM layer's output (and between dense head layers).
         return_sequences: one prediction per time step instead of one per sequence.
+        architecture: ``"vanilla"``, ``"stacked"``, ``"cnn_lstm"``, ``"encoder_decoder"``,
+            ``"bidirectional"``, ``"generative"``, another registered name, or your own
+            ``nn.Module`` class (see the model-suite guide).
+        architecture_options: the architecture's own options, e.g. ``{"merge_mode":
+            "sum"}`` (bidirectional) or ``{"decoder": "teacher"}`` (encoder-decoder).
+        input_dropout: dropout on the input features (stacked and later architectures).
+        dense_units: widths of dense layers between the LSTM and the output layer.
+        dense_activation: their activation (``"relu"``, ``"tanh"``, ...).
         optimizer: ``"adam"``, ``"sgd"``, ``"rmsprop"``, ``"adagrad"`` or an optimizer factory.
         learning_rate: None takes Keras's default for the optimizer.
         momentum: for ``"sgd"`` and ``"rmsprop"``.
@@ -74,6 +88,11 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
         num_layers: int = 1,
         dropout: float = 0.0,
         return_sequences: bool = False,
+        architecture: Any = "vanilla",
+        architecture_options: dict[str, Any] | None = None,
+        input_dropout: float = 0.0,
+        dense_units: Any = (),
+        dense_activation: str = "relu",
         optimizer: Any = "adam",
         learning_rate: float | None = None,
         momentum: float = 0.0,
@@ -99,6 +118,11 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
         self.num_layers = num_layers
         self.dropout = dropout
         self.return_sequences = return_sequences
+        self.architecture = architecture
+        self.architecture_options = architecture_options
+        self.input_dropout = input_dropout
+        self.dense_units = dense_units
+        self.dense_activation = dense_activation
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.momentum = momentum
@@ -201,13 +225,15 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
     # ----------------------------------------------------------------- targets
     def _fit_targets(self, y: Any, prepared: PreparedInput) -> np.ndarray:
         labels = as_target_array(y, prepared, self.return_sequences, fill=-1)
+        if self._sequence_output():
+            self.output_steps_ = output_steps_of(labels, "labels")
         declared = getattr(self, "_declared_classes", None)
         if declared is not None:
             declared = np.unique(declared)
-            codes = apply_labels(labels, declared, False, per_step=bool(self.return_sequences))
+            codes = apply_labels(labels, declared, False, per_step=self._step_targets())
             encoded = LabelTargets(codes, declared)
         else:
-            encoded = encode_labels(labels, per_step=bool(self.return_sequences))
+            encoded = encode_labels(labels, per_step=self._step_targets())
         self.classes_, self.one_hot_ = encoded.classes, encoded.one_hot
         self.loss_ = self._choose_loss(len(self.classes_))
         self.output_size_ = 1 if self.loss_ == "binary_crossentropy" else len(self.classes_)
@@ -215,7 +241,9 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
 
     def _apply_targets(self, y: Any, prepared: PreparedInput, aligned: bool = True) -> np.ndarray:
         labels = as_target_array(y, prepared, self.return_sequences, fill=-1)
-        codes = apply_labels(labels, self.classes_, self.one_hot_, bool(self.return_sequences))
+        if self._sequence_output():
+            check_output_steps(labels, self.output_steps_)
+        codes = apply_labels(labels, self.classes_, self.one_hot_, self._step_targets())
         return (
             align_per_step_targets(codes, prepared, self.return_sequences, fill=-1)
             if aligned

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import numbers
 from typing import Any
 
 import torch
@@ -137,3 +138,14 @@ def move_module(module: torch.nn.Module, device: torch.device) -> None:
         for child in module.modules():
             if isinstance(child, torch.nn.RNNBase):
                 child.flatten_parameters()
+
+
+def is_count(value: Any) -> bool:
+    """An integer (Python or NumPy, as grid searches produce), not a bool.
+
+    Example:
+        >>> import numpy as np
+        >>> is_count(np.int64(3)), is_count(True), is_count(2.0)
+        (True, False, False)
+    """
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)

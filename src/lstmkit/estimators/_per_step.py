@@ -88,3 +88,39 @@ def split_per_sequence(values: np.ndarray, prepared: PreparedInput, per_step: bo
     if per_step and isinstance(X, (list, tuple)) and ragged:
         return [values[row, :length] for row, length in enumerate(prepared.lengths.tolist())]
     return values
+
+
+def output_steps_of(targets: np.ndarray, kind: str) -> int:
+    """The number of output steps of a sequence-output model's targets ``(samples, steps, ...)``.
+
+    Raises:
+        ShapeError: targets without an output-step axis.
+
+    Example:
+        >>> output_steps_of(np.zeros((4, 2)), "labels")
+        2
+    """
+    if targets.ndim < 2:
+        raise ShapeError(
+            f"this architecture answers a sequence of output steps, but y has shape "
+            f"{targets.shape}: pass y of shape (samples, output_steps) {kind} or "
+            f"(samples, output_steps, {'classes) one-hot' if kind == 'labels' else 'targets)'}"
+        )
+    return int(targets.shape[1])
+
+
+def check_output_steps(targets: np.ndarray, output_steps: int) -> None:
+    """Raise unless ``targets`` have the ``output_steps`` the model was fitted with.
+
+    Example:
+        >>> check_output_steps(np.zeros((3, 4)), 2)
+        Traceback (most recent call last):
+        ...
+        lstmkit.errors.ShapeError: y has 4 output steps, but the model was fitted with 2: pass y of shape (samples, 2, ...)
+    """
+    steps = targets.shape[1] if targets.ndim >= 2 else None
+    if steps != output_steps:
+        raise ShapeError(
+            f"y has {steps} output steps, but the model was fitted with {output_steps}: pass y "
+            f"of shape (samples, {output_steps}, ...)"
+        )

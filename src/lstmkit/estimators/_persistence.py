@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from lstmkit.errors import ConfigError, ModelFileError, unknown_option
-from lstmkit.models import get_architecture
+from lstmkit.models import architecture_name, get_architecture
 from lstmkit.training import TBPTT, History
 
 _STATE_PREFIX = "carried_state."  # tensor names of the saved state, beside the weights
@@ -47,7 +47,7 @@ def save_estimator(estimator: Any, path: str | Path, include_state: bool = False
     manifest = {
         "estimator": type(estimator).__name__,
         "params": _json_params(estimator.get_params(deep=False)),
-        "architecture": module.architecture_name,
+        "architecture": architecture_name(module),
         "model_config": module.get_config(),
         "fitted": _fitted_attributes(estimator),
         "history": _finite_history(estimator.history_),
@@ -96,6 +96,8 @@ def load_model(path: str | Path, custom_objects: dict[str, type] | None = None) 
             f"architecture they name: {exc}"
         ) from exc
     estimator.module_ = module
+    if _is_class_reference(manifest["params"].get("architecture")):
+        estimator.architecture = type(module)  # the class custom_objects supplied
     _restore_fitted(estimator, manifest["fitted"])
     estimator.history_ = _history_from_file(manifest["history"])
     estimator.optimizer_ = _fresh_optimizer(estimator)
@@ -151,6 +153,10 @@ def _json_params(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _encode_param(value: Any) -> Any:
+    if isinstance(value, type) and issubclass(value, torch.nn.Module):
+        # The user's own architecture class: the file names it; load_model's
+        # custom_objects (or the registry) supplies the class again.
+        return {"__architecture__": vars(value).get("architecture_name", value.__name__)}
     if isinstance(value, TBPTT):
         return {"__tbptt__": [value.k1, value.k2]}
     if isinstance(value, np.generic):
@@ -164,7 +170,13 @@ def _encode_param(value: Any) -> Any:
     return value
 
 
+def _is_class_reference(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"__architecture__"}
+
+
 def _decode_param(value: Any) -> Any:
+    if _is_class_reference(value):
+        return value["__architecture__"]
     if isinstance(value, dict) and set(value) == {"__tbptt__"}:
         return TBPTT(*value["__tbptt__"])
     if isinstance(value, dict) and set(value) == {"__tuple__"}:
@@ -183,6 +195,8 @@ def _fitted_attributes(estimator: Any) -> dict[str, Any]:
         "loss_": estimator.loss_,
         "output_size_": int(estimator.output_size_),
     }
+    if hasattr(estimator, "output_steps_"):
+        fitted["output_steps_"] = int(estimator.output_steps_)
     if hasattr(estimator, "classes_"):
         fitted["classes_"] = estimator.classes_.tolist()
         fitted["classes_dtype"] = estimator.classes_.dtype.str
@@ -200,6 +214,8 @@ def _restore_fitted(estimator: Any, fitted: dict[str, Any]) -> None:
 
     for name in ("n_features_in_", "n_timesteps_in_", "loss_", "output_size_"):
         setattr(estimator, name, fitted[name])
+    if "output_steps_" in fitted:
+        estimator.output_steps_ = int(fitted["output_steps_"])
     if "classes_" in fitted:
         estimator.classes_ = np.array(fitted["classes_"], dtype=np.dtype(fitted["classes_dtype"]))
         estimator.one_hot_ = bool(fitted["one_hot_"])

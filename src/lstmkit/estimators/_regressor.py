@@ -12,7 +12,12 @@ from lstmkit.errors import ConfigError, ShapeError
 from lstmkit.estimators._base import LSTMEstimatorBase
 from lstmkit.estimators._inputs import PreparedInput, restore_positions
 from lstmkit.estimators._params import suggest_unknown_keywords
-from lstmkit.estimators._per_step import align_per_step_targets, as_target_array, split_per_sequence
+from lstmkit.estimators._per_step import (
+    align_per_step_targets,
+    as_target_array,
+    output_steps_of,
+    split_per_sequence,
+)
 from lstmkit.estimators._scaling import make_scaler
 from lstmkit.estimators._targets import check_regression_targets
 
@@ -51,6 +56,11 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         num_layers: int = 1,
         dropout: float = 0.0,
         return_sequences: bool = False,
+        architecture: Any = "vanilla",
+        architecture_options: dict[str, Any] | None = None,
+        input_dropout: float = 0.0,
+        dense_units: Any = (),
+        dense_activation: str = "relu",
         optimizer: Any = "adam",
         learning_rate: float | None = None,
         momentum: float = 0.0,
@@ -77,6 +87,11 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         self.num_layers = num_layers
         self.dropout = dropout
         self.return_sequences = return_sequences
+        self.architecture = architecture
+        self.architecture_options = architecture_options
+        self.input_dropout = input_dropout
+        self.dense_units = dense_units
+        self.dense_activation = dense_activation
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         self.momentum = momentum
@@ -159,6 +174,8 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
             as_target_array(y, prepared, self.return_sequences, np.nan)
         )
         self._check_target_rank(values)
+        if self._sequence_output():
+            self.output_steps_ = output_steps_of(values, "values")
         self.y_shape_ = list(values.shape[2:] if self.return_sequences else values.shape[1:])
         self.loss_ = self._choose_loss()
         self.scaler_X_ = make_scaler(self.scale_X, "scale_X")
@@ -170,7 +187,8 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
             # Fitted on aligned targets: masked and padded steps are NaN and ignored.
             self.scaler_y_.fit(aligned.reshape(-1, aligned.shape[-1]), allow_nan=True)
         columns = self._target_columns()
-        self.output_size_ = columns if self.return_sequences else int(np.prod(self.y_shape_ or [1]))
+        per_answer = self._step_targets()  # one output row per input step or per output step
+        self.output_size_ = columns if per_answer else int(np.prod(self.y_shape_ or [1]))
         return self._engine_targets(aligned)
 
     def _apply_targets(self, y: Any, prepared: PreparedInput) -> np.ndarray:
@@ -198,6 +216,8 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
 
     def _target_columns(self) -> int:
         """How many target columns the scaler sees (the last axis of the targets)."""
+        if self._sequence_output():  # y_shape_ is [output_steps] or [output_steps, targets]
+            return self.y_shape_[1] if len(self.y_shape_) == 2 else 1
         if self.return_sequences or len(self.y_shape_) == 2:
             return self.y_shape_[-1] if self.y_shape_ else 1
         return self.y_shape_[0] if self.y_shape_ else 1
@@ -214,7 +234,7 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         if self.scaler_y_ is not None:
             flat = self.scaler_y_.transform(aligned.reshape(-1, aligned.shape[-1]), allow_nan=True)
             aligned = flat.reshape(aligned.shape)
-        if not self.return_sequences:
+        if not self._step_targets():
             aligned = aligned.reshape(len(aligned), -1)  # (samples, outputs)
         return aligned.astype(np.float32)
 

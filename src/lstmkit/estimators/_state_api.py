@@ -67,7 +67,8 @@ class StateMixin:
         self.state_ = None
 
     def _checked_state(self, state: Any) -> tuple[tuple[torch.Tensor, torch.Tensor], ...]:
-        layers, hidden = self._state_size()
+        sizes = self._state_sizes()
+        layers = len(sizes)
         pairs = list(state) if isinstance(state, (tuple, list)) else None
         if pairs is None or len(pairs) != layers or any(len(pair) != 2 for pair in pairs):
             count = len(pairs) if pairs is not None else type(state).__name__
@@ -78,11 +79,12 @@ class StateMixin:
         checked, batches = [], set()
         for layer, (h, c) in enumerate(pairs):
             h, c = (torch.as_tensor(np.asarray(v), dtype=torch.float32) for v in (h, c))
+            hidden = sizes[layer]
             for name, value in (("h", h), ("c", c)):
                 if value.dim() != 2 or value.shape[1] != hidden:
                     raise ShapeError(
                         f"set_state: layer {layer}'s {name} has shape {tuple(value.shape)}, expected "
-                        f"(batch, {hidden}): the model has {hidden} units per layer"
+                        f"(batch, {hidden}): that layer has {hidden} units"
                     )
             batches.update({h.shape[0], c.shape[0]})
             checked.append((h.clone(), c.clone()))
@@ -92,9 +94,16 @@ class StateMixin:
             )
         return tuple(checked)
 
-    def _state_size(self) -> tuple[int, int]:
-        config = self.module_.config
-        return int(config.num_layers), int(config.hidden_size)
+    def _state_sizes(self) -> tuple[int, ...]:
+        """The width of each layer's state, from the module (``state_sizes()``) or its state."""
+        if hasattr(self.module_, "state_sizes"):
+            return tuple(int(size) for size in self.module_.state_sizes())
+        # A user's module without state_sizes(): a one-step run tells its widths.
+        device = next(self.module_.parameters()).device
+        probe = torch.zeros(1, 1, int(self.n_features_in_), device=device)
+        with torch.no_grad():
+            _, state = self.module_(probe)
+        return tuple(int(h.shape[-1]) for h, _ in state)
 
     def _run_stateful(self, data: WindowData) -> np.ndarray:
         """Run all of ``data`` as one batch from the carried state; keep the new end state."""

@@ -6,8 +6,7 @@ from typing import Any
 
 from torch import nn
 
-_RULE = "_" * 66
-_DOUBLE = "=" * 66
+from lstmkit.models import architecture_name
 
 
 def keras_equivalent_parameters(module: nn.Module) -> int:
@@ -43,27 +42,30 @@ def summary_text(estimator: Any) -> str:
         >>> # LSTMClassifier(...).fit(X, y).summary() prints this text.
     """
     module = estimator.module_
-    lines = [
-        f'Model: "{type(estimator).__name__}" (architecture: {module.architecture_name})',
-        _RULE,
-    ]
-    lines.append(f"{'Layer (type)':<30}{'Output Shape':<24}{'Param #':>12}")
-    lines.append(_DOUBLE)
     rows = module.layer_summary() if hasattr(module, "layer_summary") else _generic_rows(module)
+    # Keras's column widths, widened for long names such as TimeDistributed(Conv2D).
+    width = max([30] + [len(name) + 2 for name, _, _ in rows])
+    rule, double = "_" * (width + 36), "=" * (width + 36)
+    lines = [
+        f'Model: "{type(estimator).__name__}" (architecture: {architecture_name(module)})',
+        rule,
+    ]
+    lines.append(f"{'Layer (type)':<{width}}{'Output Shape':<24}{'Param #':>12}")
+    lines.append(double)
     for name, shape, count in rows:
-        lines.append(f"{name:<30}{shape:<24}{count:>12,}")
+        lines.append(f"{name:<{width}}{shape:<24}{count:>12,}")
     total = sum(parameter.numel() for parameter in module.parameters())
     trainable = sum(
         parameter.numel() for parameter in module.parameters() if parameter.requires_grad
     )
     lines += [
-        _DOUBLE,
+        double,
         f"Total params: {total:,}",
         f"Trainable params: {trainable:,}",
         f"Non-trainable params: {total - trainable:,}",
         f"Keras-equivalent params: {keras_equivalent_parameters(module):,} "
         "(Keras keeps one bias vector per LSTM layer, PyTorch two)",
-        _RULE,
+        rule,
         f"Input: (None, {estimator.n_timesteps_in_}, {estimator.n_features_in_})",
         "Training: " + _training_line(estimator),
     ]

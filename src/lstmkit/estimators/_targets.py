@@ -113,9 +113,16 @@ def encode_labels(y: np.ndarray, per_step: bool = False) -> LabelTargets:
         y = y[:, 0]  # a column of labels, not one-hot rows of a single class
     if not per_step and y.ndim == 2:
         return _decode_one_hot(y)
+    if per_step and y.ndim == 3:  # one-hot rows per step, as Keras's seq2seq lessons use
+        encoded = _decode_one_hot(y.reshape(-1, y.shape[2]))
+        return LabelTargets(encoded.codes.reshape(y.shape[:2]), encoded.classes, one_hot=True)
     expected = 2 if per_step else 1
     if y.ndim != expected:
-        layout = "(samples, timesteps)" if per_step else "(samples,) or one-hot (samples, classes)"
+        layout = (
+            "(samples, steps) or one-hot (samples, steps, classes)"
+            if per_step
+            else "(samples,) or one-hot (samples, classes)"
+        )
         raise ShapeError(f"expected classifier targets y of shape {layout}, got shape {y.shape}")
     if y.dtype.kind == "f" and np.isnan(y).any():
         raise DataError(
@@ -164,6 +171,8 @@ def apply_labels(
         y = y[:, 0]
     if one_hot and y.ndim == 2 and y.shape[1] == len(classes) and not per_step:
         return np.argmax(y, axis=1).astype(np.int64)
+    if one_hot and y.ndim == 3 and y.shape[2] == len(classes) and per_step:
+        return np.argmax(y, axis=2).astype(np.int64)
     missing = missing_labels(y, per_step)
     present = y[~missing]
     positions = np.clip(np.searchsorted(classes, present), 0, len(classes) - 1)

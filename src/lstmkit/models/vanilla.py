@@ -14,6 +14,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from lstmkit.errors import ConfigError
+from lstmkit.models._common import ArchitectureSettings
 from lstmkit.models._init import keras_init_linear, keras_init_lstm
 from lstmkit.models._registry import register_architecture
 from lstmkit.models._state import State, from_torch_state, to_torch_state
@@ -149,6 +150,55 @@ class VanillaLSTM(nn.Module):
             1
         """
         return cls(VanillaConfig(**config))
+
+    @classmethod
+    def from_settings(cls, settings: ArchitectureSettings, options: dict[str, Any]) -> VanillaLSTM:
+        """Build from an estimator's keywords; the Vanilla LSTM has no options of its own.
+
+        Its layers share one fused ``nn.LSTM``, so they all have the same width, and it
+        has no input dropout or dense hidden layers: those need ``architecture="stacked"``.
+
+        Example:
+            >>> settings = ArchitectureSettings(input_size=1, output_size=1, units=(25,))
+            >>> VanillaLSTM.from_settings(settings, {}).config.hidden_size
+            25
+        """
+        problems = []
+        if len(set(settings.units)) > 1:
+            problems.append(f"units={list(settings.units)} (layers of different widths)")
+        if settings.input_dropout:
+            problems.append(f"input_dropout={settings.input_dropout}")
+        if settings.dense_units:
+            problems.append(f"dense_units={list(settings.dense_units)}")
+        if options:
+            problems.append(f"architecture_options {sorted(options)}")
+        if problems:
+            raise ConfigError(
+                "the 'vanilla' architecture (one fused LSTM and a linear output) does not take "
+                + ", ".join(problems)
+                + ": use architecture='stacked', which has per-layer units, input dropout and "
+                "a dense head"
+            )
+        return cls(
+            VanillaConfig(
+                input_size=settings.input_size,
+                hidden_size=settings.units[0],
+                output_size=settings.output_size,
+                num_layers=len(settings.units),
+                dropout=settings.dropout,
+                return_sequences=settings.return_sequences,
+                init=settings.init,
+            )
+        )
+
+    def state_sizes(self) -> tuple[int, ...]:
+        """The width of each layer's ``(h, c)``, first layer first.
+
+        Example:
+            >>> VanillaLSTM(VanillaConfig(1, 4, 1, num_layers=2)).state_sizes()
+            (4, 4)
+        """
+        return (self.config.hidden_size,) * self.config.num_layers
 
     def layer_summary(self) -> list[tuple[str, str, int]]:
         """Describe the layers as ``(name, output shape, parameters)`` rows.

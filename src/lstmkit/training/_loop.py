@@ -94,6 +94,9 @@ class Trainer:
         self.config = config
         self.stop_training = False
         self._first_epoch = 0
+        # A module whose class says ``uses_targets`` (a teacher-forced decoder) is given
+        # the batch's targets in training steps; evaluation and prediction never are.
+        self._feeds_targets = bool(getattr(type(module), "uses_targets", False))
 
     @property
     def device(self) -> torch.device:
@@ -208,7 +211,11 @@ class Trainer:
 
     def _train_step(self, batch: WindowData) -> torch.Tensor:
         self.optimizer.zero_grad(set_to_none=True)
-        prediction, _ = self.module(batch.x, lengths=batch.lengths)
+        if self._feeds_targets:
+            # Teacher forcing: the decoder reads the previous target, in training only.
+            prediction, _ = self.module(batch.x, lengths=batch.lengths, targets=batch.y)
+        else:
+            prediction, _ = self.module(batch.x, lengths=batch.lengths)
         loss = self.loss(prediction, batch.y, batch.weight, batch.complete)
         loss.backward()
         if self.config.clipnorm is not None:
