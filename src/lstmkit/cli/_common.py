@@ -7,6 +7,7 @@ stays fast; torch, pandas and the estimators are imported inside the commands.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -131,8 +132,51 @@ def is_classifier(estimator: Any) -> bool:
     return hasattr(estimator, "predict_proba")
 
 
-def load_model_file(path: Path) -> Any:
+Plugins = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--plugin",
+        metavar="MODULE",
+        help="A Python module to import first, which registers your own architecture "
+        "(repeatable); looked up in the current directory and on the path.",
+    ),
+]
+
+
+def import_plugins(names: Sequence[str] | None, folder: Path) -> None:
+    """Import the user's plugin modules (they register architectures), ``folder`` first.
+
+    Importing runs the user's own code, named by the user on the command line or in their
+    run file; a model file never names code to import (CONTRACTS §13).
+
+    Raises:
+        ConfigError: a module that cannot be imported, with the reason.
+
+    Example:
+        >>> import_plugins(["json"], Path("."))
+    """
+    import importlib
+
+    from lstmkit.errors import ConfigError
+
+    for name in names or ():
+        sys.path.insert(0, str(folder))
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # any failure of the user's module is reported the same way
+            raise ConfigError(
+                f"cannot import the plugin module {name!r} ({type(exc).__name__}: {exc}): "
+                f"give a module name (no .py) found in {str(folder)!r} or on the Python path"
+            ) from exc
+        finally:
+            sys.path.remove(str(folder))
+
+
+def load_model_file(path: Path, plugins: Sequence[str] | None = None) -> Any:
     """Load a model file with :func:`lstmkit.load_model`, after checking it exists.
+
+    ``plugins`` are imported first (from the current directory or the path), so a file
+    holding your own registered architecture loads.
 
     Raises:
         ModelFileError: the file is missing or not a model file lstmkit can trust.
@@ -147,6 +191,7 @@ def load_model_file(path: Path) -> Any:
         raise ModelFileError(
             f"model file '{path}' {state}: train one with 'lstmkit train RUN.toml'"
         )
+    import_plugins(plugins, Path.cwd())
     import lstmkit
 
     return lstmkit.load_model(path)

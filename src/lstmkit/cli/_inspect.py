@@ -7,13 +7,14 @@ from typing import Annotated
 
 import typer
 
-from lstmkit.cli._common import load_model_file, reported_errors
+from lstmkit.cli._common import Plugins, load_model_file, reported_errors
 
 
 def inspect(
     model: Annotated[
         Path, typer.Argument(metavar="MODEL", help="A model file written by 'lstmkit train'.")
     ],
+    plugins: Plugins = None,
 ) -> None:
     """Print a model file's Keras-like summary.
 
@@ -24,6 +25,6 @@ def inspect(
     Example: lstmkit inspect echo.safetensors
     """
     with reported_errors():
-        estimator = load_model_file(model)
+        estimator = load_model_file(model, plugins)
         typer.echo(f"Model file: {model} ({model.stat().st_size:,} bytes)")
         estimator.summary(print_fn=typer.echo)

@@ -11,6 +11,7 @@ import typer
 from lstmkit.cli._common import (
     Delimiter,
     Encoding,
+    Plugins,
     Target,
     XKey,
     YKey,
@@ -39,6 +40,7 @@ def evaluate(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the scores as one JSON object.")
     ] = False,
+    plugins: Plugins = None,
 ) -> None:
     """Print a model's loss and metrics on DATA (Keras's evaluate).
 
@@ -47,7 +49,7 @@ def evaluate(
     Example: lstmkit evaluate echo.safetensors echo_test.npz
     """
     with reported_errors():
-        estimator = load_model_file(model)
+        estimator = load_model_file(model, plugins)
         options = file_options(x_key, y_key, target, encoding, delimiter, estimator)
         X, y = load_for_model(estimator, data, options, require_y=True)
         results = {name: float(value) for name, value in estimator.evaluate(X, y).items()}
@@ -71,6 +73,7 @@ def predict(
     target: Target = None,
     encoding: Encoding = "utf-8",
     delimiter: Delimiter = ",",
+    plugins: Plugins = None,
 ) -> None:
     """Write a model's predictions for DATA to a .npy or .csv file.
 
@@ -89,7 +92,7 @@ def predict(
             raise ConfigError(
                 f"the output '{output}' is the model or the data file: choose another --output"
             )
-        estimator = load_model_file(model)
+        estimator = load_model_file(model, plugins)
         if proba and not is_classifier(estimator):
             raise ConfigError(
                 "--proba needs a classifier, but this model is a regressor: leave out --proba"

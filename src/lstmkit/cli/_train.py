@@ -10,6 +10,7 @@ import typer
 from lstmkit.cli._common import (
     format_history,
     format_metrics,
+    import_plugins,
     refuse_to_replace,
     reported_errors,
 )
@@ -81,6 +82,7 @@ def train(
             if name
         ]
         _check_new(target, force, inputs)
+        import_plugins(config.model.plugins, run.parent)  # they register their architectures
         estimator, scores = _fit(run, config)
         estimator.save(target)
         history = estimator.history_.history
