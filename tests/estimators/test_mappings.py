@@ -69,3 +69,17 @@ def test_many_to_many_of_different_lengths():
         FIVE_STEPS, y, (256, 2), architecture="encoder_decoder", units=[16]
     )
     assert model_error < 0.15 * mean_error
+
+
+def test_a_cnn_lstm_takes_keras_five_dimensional_videos():
+    # (samples, frames, rows, cols, channels), as Keras's TimeDistributed(Conv2D) wants them.
+    videos = rng.uniform(size=(16, 3, 4, 5, 2)).astype(np.float32)
+    labels = np.where(videos[:, :, 0, 0, 0].mean(axis=1) > 0.5, "bright", "dark")
+    model = lstmkit.LSTMClassifier(
+        architecture="cnn_lstm", units=[4], epochs=1, random_state=0
+    ).fit(videos, labels)
+    assert model.module_.config.frame_shape == [4, 5, 2]
+    flat = videos.reshape(16, 3, -1)
+    np.testing.assert_array_equal(model.predict_proba(videos), model.predict_proba(flat))
+    with pytest.raises(lstmkit.errors.ShapeError, match=r"frames of shape \[5, 4, 2\], but"):
+        model.predict(videos.transpose(0, 1, 3, 2, 4))

@@ -6,6 +6,8 @@ The references are the estimators' own batch paths (``predict``, ``predict_proba
 save → load.
 """
 
+import re
+
 import numpy as np
 import pytest
 
@@ -250,3 +252,43 @@ def test_saved_and_loaded_model_streams_identically(scaled_regressor, tmp_path):
     loaded = lstmkit.load_model(tmp_path / "model.safetensors")
     assert loaded.stream().mode == "state"
     np.testing.assert_array_equal(_stepped(loaded.stream(), X[0]), _stepped(model.stream(), X[0]))
+
+
+@pytest.mark.parametrize(
+    ("architecture", "activation"),
+    [("stacked", "relu"), ("stacked", "tanh"), ("generative", "sigmoid"), ("stacked", "linear")],
+)
+def test_stacked_and_generative_models_stream_like_predict(architecture, activation):
+    # Layers of different widths and a dense head: the stream equals stateful predict.
+    X = _streams([14, 18], features=3, seed=3)
+    y = [np.stack([np.cumsum(x[:, 0]) * 0.1, x[:, 1]], axis=1) for x in X]
+    model = lstmkit.LSTMRegressor(
+        architecture=architecture, units=[6, 4], dense_units=[5, 3], dense_activation=activation,
+        return_sequences=True, tbptt=TBPTT(4, 4), batch_size=2, epochs=1, random_state=0,
+        scale_X="standard", scale_y="minmax",
+    )  # fmt: skip
+    model.fit(X, y)
+    stream = model.stream(mode="state")
+    stream.reset()
+    model.reset_state()
+    expected = model.predict(X[0][None], stateful=True)[0]
+    np.testing.assert_allclose(_stepped(stream, X[0]), expected, **TOLERANCE)
+    for (h, c), (h_ref, c_ref) in zip(stream.state, model.get_state()):
+        np.testing.assert_allclose(h, h_ref.numpy(), **TOLERANCE)
+        np.testing.assert_allclose(c, c_ref.numpy(), **TOLERANCE)
+    assert repr(stream).endswith("layers=2, units=[6, 4], steps=14)")
+
+
+def test_other_architectures_say_how_to_predict_step_by_step():
+    X = _streams([6, 6], features=4, seed=4)
+    model = lstmkit.LSTMRegressor(
+        architecture="cnn_lstm", units=[3], epochs=1, random_state=0,
+        architecture_options={"frame_shape": [2, 2, 1], "kernel_size": 1, "pool_size": 1},
+    ).fit(np.stack(X), np.zeros(2))  # fmt: skip
+    message = (
+        "stream() runs LSTM stacks with a dense head (the vanilla, stacked and generative "
+        "architectures); CNNLSTM is another architecture: predict step by step with "
+        "predict(X, stateful=True), or whole sequences with predict(X)"
+    )
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        model.stream()

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from torch import nn
 
-from lstmkit.errors import ConfigError
+from lstmkit.errors import ConfigError, ShapeError
 from lstmkit.estimators._params import is_count
 from lstmkit.models import (
     ArchitectureSettings,
@@ -100,6 +101,28 @@ class ArchitectureMixin:
                 )
         return problems
 
+    def _as_sequences(self, X: Any, fitting: bool) -> Any:
+        """Keras's video layout ``(samples, frames, rows, cols, channels)`` → 3-D, for CNN-LSTMs.
+
+        Each frame becomes one step of ``rows·cols·channels`` features (channels last, as
+        ``frames.reshape(samples, frames, -1)`` gives); the frame shape seen at fit becomes
+        the architecture's ``frame_shape`` unless ``architecture_options`` gives one.
+        """
+        if getattr(X, "ndim", None) != 5 or not _takes_frames(self._architecture_class()):
+            return X
+        array = np.asarray(X.detach().cpu().numpy() if hasattr(X, "detach") else X)
+        if fitting:
+            self.frame_shape_ = [int(size) for size in array.shape[2:]]
+        elif hasattr(self, "module_") and list(array.shape[2:]) != self._fitted_frame_shape():
+            raise ShapeError(
+                f"X holds frames of shape {list(array.shape[2:])}, but the model was fitted on "
+                f"frames of shape {self._fitted_frame_shape()} (rows, cols, channels)"
+            )
+        return array.reshape(array.shape[0], array.shape[1], -1)
+
+    def _fitted_frame_shape(self) -> list[int]:
+        return list(self.module_.get_config()["frame_shape"])
+
     def _build_module(self, data: Any) -> nn.Module:
         module_class = architecture_class(self.architecture)
         settings = ArchitectureSettings(
@@ -115,7 +138,18 @@ class ArchitectureMixin:
             init=self.init,
             output_steps=getattr(self, "output_steps_", None),
         )
-        return build_architecture(module_class, settings, self.architecture_options or {})
+        options = dict(self.architecture_options or {})
+        if hasattr(self, "frame_shape_") and _takes_frames(module_class):
+            options.setdefault("frame_shape", self.frame_shape_)  # read from 5-D X at fit
+        return build_architecture(module_class, settings, options)
+
+
+def _takes_frames(module_class: type) -> bool:
+    """True for architectures whose steps are image frames (a ``frame_shape`` option)."""
+    config_class = getattr(module_class, "config_class", None)
+    return config_class is not None and "frame_shape" in getattr(
+        config_class, "__dataclass_fields__", {}
+    )
 
 
 def _units_problems(units: Any, num_layers: Any) -> list[str]:

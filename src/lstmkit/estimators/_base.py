@@ -221,7 +221,7 @@ class LSTMEstimatorBase(
         self, X, y, sample_weight, fitting: bool, training: bool = False
     ) -> WindowData:
         context = "fitting" if training else "evaluating"
-        prepared = prepare_x(X, self.mask_value, context=context)
+        prepared = prepare_x(self._as_sequences(X, fitting), self.mask_value, context=context)
         check_lengths_match(len(prepared.x), y)
         if fitting:
             self.n_features_in_ = prepared.x.shape[2]
@@ -267,7 +267,7 @@ class LSTMEstimatorBase(
     # ----------------------------------------------------------------- predicting
     def _prepare_predict(self, X) -> tuple[PreparedInput, WindowData]:
         self._check_fitted("predict")
-        prepared = prepare_x(X, self.mask_value, context="predicting")
+        prepared = prepare_x(self._as_sequences(X, False), self.mask_value, context="predicting")
         self._check_features(prepared)
         x = self._transform_x(prepared.x, fitting=False)
         lengths = None if prepared.lengths is None else torch.from_numpy(prepared.lengths)

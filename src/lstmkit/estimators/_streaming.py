@@ -22,11 +22,12 @@ import math
 from typing import Any, Literal
 
 import numpy as np
+import torch
 
 from lstmkit.data import MinMaxScaler, StandardScaler
 from lstmkit.errors import ConfigError, DataError, ShapeError, unknown_option
-from lstmkit.estimators._numpy_cell import NumpyLSTM
-from lstmkit.models import VanillaLSTM
+from lstmkit.estimators._numpy_cell import ACTIVATIONS, NumpyLSTM
+from lstmkit.models import StackedLSTM, VanillaLSTM
 
 StreamMode = Literal["auto", "state", "window"]
 MODES = ("auto", "state", "window")
@@ -74,7 +75,7 @@ class Stream:
         module = estimator.module_
         _check_streamable(module)
         self.mode = _resolve_mode(estimator, mode)
-        self._cell = NumpyLSTM.from_torch(module.lstm, module.head)
+        self._cell = _numpy_cell(module)
         self._features = self._cell.input_size
         self._x_affine = _affine(getattr(estimator, "scaler_X_", None), inverse=False)
         self._x64 = np.empty(self._features)  # the scaled input, before float32
@@ -138,7 +139,8 @@ class Stream:
         window = "" if self.window_length is None else f", window_length={self.window_length}"
         return (
             f"Stream(mode={self.mode!r}{window}, layers={cell.num_layers}, "
-            f"units={cell.hidden_size}, steps={self.steps})"
+            f"units={cell.hidden_size if len(set(cell.widths)) == 1 else cell.widths}, "
+            f"steps={self.steps})"
         )
 
     # ----------------------------------------------------------------- one step
@@ -298,16 +300,49 @@ class StreamMixin:
 
 # --------------------------------------------------------------------- building
 def _check_streamable(module: Any) -> None:
-    """Only the Vanilla LSTM's computation is copied into NumPy; refuse anything else."""
+    """Only LSTM stacks with a dense head are copied into NumPy; refuse anything else."""
     lstm = getattr(module, "lstm", None)
     if getattr(module, "bidirectional", False) or getattr(lstm, "bidirectional", False):
         raise ConfigError(BIDIRECTIONAL_MESSAGE)
-    if not isinstance(module, VanillaLSTM) or module.lstm.proj_size:
+    streamable = (isinstance(module, VanillaLSTM) and not module.lstm.proj_size) or isinstance(
+        module, StackedLSTM
+    )
+    if not streamable:
         raise ConfigError(
-            f"stream() runs the Vanilla LSTM (nn.LSTM layers and a linear head); "
-            f"{type(module).__name__} is another architecture: predict whole sequences with "
-            "predict(X) instead"
+            f"stream() runs LSTM stacks with a dense head (the vanilla, stacked and generative "
+            f"architectures); {type(module).__name__} is another architecture: predict step by "
+            "step with predict(X, stateful=True), or whole sequences with predict(X)"
         )
+
+
+def _numpy_cell(module: Any) -> NumpyLSTM:
+    """Copy a vanilla or stacked module's weights into a :class:`NumpyLSTM`."""
+    if isinstance(module, VanillaLSTM):
+        return NumpyLSTM.from_torch(module.lstm, module.head)
+    linears, pending = [], None
+    for layer in module.head.hidden:
+        if isinstance(layer, torch.nn.Linear):
+            pending = layer
+        elif isinstance(layer, torch.nn.Dropout):
+            continue  # a no-op when predicting
+        else:
+            name = _ACTIVATION_NAMES.get(type(layer))
+            if name is None:
+                raise ConfigError(
+                    f"stream() runs dense activations {', '.join(sorted(ACTIVATIONS))}; this "
+                    f"model's head uses {type(layer).__name__}: predict with predict(X, "
+                    "stateful=True) instead"
+                )
+            linears.append((pending, name))
+    return NumpyLSTM.from_stack(list(module.layers), linears, module.head.output)
+
+
+_ACTIVATION_NAMES = {
+    torch.nn.ReLU: "relu",
+    torch.nn.Tanh: "tanh",
+    torch.nn.Sigmoid: "sigmoid",
+    torch.nn.Identity: "linear",
+}
 
 
 def _resolve_mode(estimator: Any, mode: str) -> str:

@@ -202,6 +202,9 @@ class CNNLSTM(nn.Module):
         ((2, 1), (2, 50))
     """
 
+    # The estimators read this to accept Keras's 5-D video arrays (frame_shape from X).
+    config_class = CNNLSTMConfig
+
     def __init__(self, config: CNNLSTMConfig) -> None:
         super().__init__()
         self.config = config
