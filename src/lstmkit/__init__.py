@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "LSTMClassifier": "lstmkit.estimators",
+    "LSTMGenerator": "lstmkit.estimators",
     "LSTMRegressor": "lstmkit.estimators",
     "load_model": "lstmkit.estimators",
     "EarlyStopping": "lstmkit.training",
@@ -27,7 +28,16 @@ _LAZY = {
     "TBPTT": "lstmkit.training",
 }
 
-_SUBMODULES = ("data", "datasets", "errors", "io", "models", "problems", "training")
+_SUBMODULES = (
+    "data",
+    "datasets",
+    "errors",
+    "inference",
+    "io",
+    "models",
+    "problems",
+    "training",
+)
 
 __all__ = sorted(_LAZY)
 

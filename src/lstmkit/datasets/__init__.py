@@ -4,5 +4,6 @@ Sources and licences are listed in ``SOURCES.md`` beside the files.
 """
 
 from lstmkit.datasets._airline import airline_passengers
+from lstmkit.datasets._alice import alice_in_wonderland
 
-__all__ = ["airline_passengers"]
+__all__ = ["airline_passengers", "alice_in_wonderland"]

@@ -1,8 +1,16 @@
 """The user's front door: scikit-learn estimators that compose data, model and engine."""
 
 from lstmkit.estimators._classifier import LSTMClassifier
+from lstmkit.estimators._generator import LSTMGenerator
 from lstmkit.estimators._persistence import load_model
 from lstmkit.estimators._regressor import LSTMRegressor
 from lstmkit.estimators._streaming import ClassifierStream, Stream
 
-__all__ = ["ClassifierStream", "LSTMClassifier", "LSTMRegressor", "Stream", "load_model"]
+__all__ = [
+    "ClassifierStream",
+    "LSTMClassifier",
+    "LSTMGenerator",
+    "LSTMRegressor",
+    "Stream",
+    "load_model",
+]

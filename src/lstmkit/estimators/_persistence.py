@@ -25,9 +25,14 @@ _STATE_PREFIX = "carried_state."  # tensor names of the saved state, beside the 
 
 def _estimator_classes() -> dict[str, type]:
     from lstmkit.estimators._classifier import LSTMClassifier
+    from lstmkit.estimators._generator import LSTMGenerator
     from lstmkit.estimators._regressor import LSTMRegressor
 
-    return {"LSTMClassifier": LSTMClassifier, "LSTMRegressor": LSTMRegressor}
+    return {
+        "LSTMClassifier": LSTMClassifier,
+        "LSTMGenerator": LSTMGenerator,
+        "LSTMRegressor": LSTMRegressor,
+    }
 
 
 def save_estimator(estimator: Any, path: str | Path, include_state: bool = False) -> None:
@@ -189,6 +194,11 @@ def _decode_param(value: Any) -> Any:
 
 
 def _fitted_attributes(estimator: Any) -> dict[str, Any]:
+    if hasattr(estimator, "vocabulary_"):  # LSTMGenerator: its characters, index = code
+        return {
+            "vocabulary_": list(estimator.vocabulary_),
+            "character_counts_": [int(count) for count in estimator.character_counts_],
+        }
     fitted: dict[str, Any] = {
         "n_features_in_": int(estimator.n_features_in_),
         "n_timesteps_in_": int(estimator.n_timesteps_in_),
@@ -212,6 +222,9 @@ def _fitted_attributes(estimator: Any) -> dict[str, Any]:
 def _restore_fitted(estimator: Any, fitted: dict[str, Any]) -> None:
     from lstmkit.data import transformer_from_dict
 
+    if "vocabulary_" in fitted:
+        _restore_vocabulary(estimator, fitted)
+        return
     for name in ("n_features_in_", "n_timesteps_in_", "loss_", "output_size_"):
         setattr(estimator, name, fitted[name])
     if "output_steps_" in fitted:
@@ -224,6 +237,27 @@ def _restore_fitted(estimator: Any, fitted: dict[str, Any]) -> None:
         for name in ("scaler_X_", "scaler_y_"):
             state = fitted.get(name)
             setattr(estimator, name, None if state is None else transformer_from_dict(state))
+
+
+def _restore_vocabulary(estimator: Any, fitted: dict[str, Any]) -> None:
+    """A generator's vocabulary and character counts, checked against each other."""
+    vocabulary = fitted["vocabulary_"]
+    counts = fitted.get("character_counts_")
+    valid = (
+        isinstance(vocabulary, list)
+        and all(isinstance(item, str) and len(item) == 1 for item in vocabulary)
+        and vocabulary == sorted(set(vocabulary))
+        and isinstance(counts, list)
+        and len(counts) == len(vocabulary)
+    )
+    if not valid:
+        raise ModelFileError(
+            "the model file's vocabulary is not a sorted list of distinct characters with "
+            "one count each: the file was not written by lstmkit"
+        )
+    estimator.vocabulary_ = vocabulary
+    estimator.n_chars_ = len(vocabulary)
+    estimator.character_counts_ = np.array(counts, dtype=np.int64)
 
 
 def _finite_history(history: History) -> dict[str, Any]:
