@@ -375,3 +375,26 @@ def test_text_generation_guide_runs_as_written():
         str(guide), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE
     )
     assert result.attempted >= 8 and result.failed == 0
+
+
+def test_the_command_line_inspects_a_generator_and_refuses_to_predict_with_it(tmp_path):
+    from typer.testing import CliRunner
+
+    from lstmkit.cli import app
+
+    model = LSTMGenerator(units=4, seq_length=4, epochs=1, random_state=0).fit("abcabcabc")
+    model.save(tmp_path / "gen.safetensors")
+    np.save(tmp_path / "x.npy", np.zeros((2, 3, 3), dtype=np.float32))
+    runner = CliRunner()
+    inspected = runner.invoke(app, ["inspect", str(tmp_path / "gen.safetensors")])
+    assert inspected.exit_code == 0, inspected.output
+    assert "Input: (None, None, 3) one-hot characters of 'abc'" in inspected.output
+    refused = runner.invoke(
+        app,
+        ["predict", str(tmp_path / "gen.safetensors"), str(tmp_path / "x.npy")]
+        + ["-o", str(tmp_path / "p.npy")],
+    )
+    assert refused.exit_code == 1
+    assert "holds an LSTMGenerator (character-level text generation); 'lstmkit predict' runs" in (
+        refused.output
+    )

@@ -197,6 +197,25 @@ def load_model_file(path: Path, plugins: Sequence[str] | None = None) -> Any:
     return lstmkit.load_model(path)
 
 
+def require_array_model(estimator: Any, command: str) -> None:
+    """Refuse a text generator where a command needs arrays of samples.
+
+    Raises:
+        ConfigError: naming the estimator and what to use instead.
+
+    Example:
+        >>> require_array_model(object(), "predict")
+    """
+    from lstmkit.errors import ConfigError
+
+    if hasattr(estimator, "vocabulary_"):
+        raise ConfigError(
+            f"this model file holds an {type(estimator).__name__} (character-level text "
+            f"generation); 'lstmkit {command}' runs classifiers and regressors on arrays: use "
+            "model.generate(seed, length) or model.evaluate(text) in Python"
+        )
+
+
 def format_number(value: float) -> str:
     """Format a loss or metric as Keras does (4 decimals), keeping tiny values visible.
 

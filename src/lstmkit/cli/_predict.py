@@ -21,6 +21,7 @@ from lstmkit.cli._common import (
     load_for_model,
     load_model_file,
     reported_errors,
+    require_array_model,
 )
 
 ModelArg = Annotated[
@@ -50,6 +51,7 @@ def evaluate(
     """
     with reported_errors():
         estimator = load_model_file(model, plugins)
+        require_array_model(estimator, "evaluate")
         options = file_options(x_key, y_key, target, encoding, delimiter, estimator)
         X, y = load_for_model(estimator, data, options, require_y=True)
         results = {name: float(value) for name, value in estimator.evaluate(X, y).items()}
@@ -93,6 +95,7 @@ def predict(
                 f"the output '{output}' is the model or the data file: choose another --output"
             )
         estimator = load_model_file(model, plugins)
+        require_array_model(estimator, "predict")
         if proba and not is_classifier(estimator):
             raise ConfigError(
                 "--proba needs a classifier, but this model is a regressor: leave out --proba"

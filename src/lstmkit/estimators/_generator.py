@@ -362,6 +362,22 @@ class LSTMGenerator(BaseEstimator):
         return torch.cat(scores)
 
     # ----------------------------------------------------------------- the rest
+    def summary(self, print_fn: Any = print) -> str:
+        """Print and return a Keras-like summary: layers, parameters, vocabulary, history.
+
+        Example:
+            >>> model = LSTMGenerator(units=4, seq_length=4, epochs=1, random_state=0)
+            >>> "Total params" in model.fit("abcabcabc").summary(print_fn=None)
+            True
+        """
+        from lstmkit.estimators._summary import summary_text
+
+        self._check_fitted("summary")
+        text = summary_text(self)
+        if print_fn is not None:
+            print_fn(text)
+        return text
+
     def save(self, path: Any) -> None:
         """Write the fitted model, with its vocabulary, to one safe file (``lstmkit.load_model``)."""
         from lstmkit.estimators._persistence import save_estimator

@@ -66,7 +66,7 @@ def summary_text(estimator: Any) -> str:
         f"Keras-equivalent params: {keras_equivalent_parameters(module):,} "
         "(Keras keeps one bias vector per LSTM layer, PyTorch two)",
         rule,
-        f"Input: (None, {estimator.n_timesteps_in_}, {estimator.n_features_in_})",
+        _input_line(estimator),
         "Training: " + _training_line(estimator),
     ]
     lines += _preprocessing_lines(estimator)
@@ -81,14 +81,24 @@ def _generic_rows(module: nn.Module) -> list[tuple[str, str, int]]:
     ]
 
 
+def _input_line(estimator: Any) -> str:
+    vocabulary = getattr(estimator, "vocabulary_", None)
+    if vocabulary is not None:  # LSTMGenerator: one-hot characters, streams of any length
+        shown = "".join(vocabulary)
+        return f"Input: (None, None, {len(vocabulary)}) one-hot characters of {shown!r}"
+    return f"Input: (None, {estimator.n_timesteps_in_}, {estimator.n_features_in_})"
+
+
 def _training_line(estimator: Any) -> str:
     optimizer = (
         estimator.optimizer if isinstance(estimator.optimizer, str) else repr(estimator.optimizer)
     )
     rate = estimator.learning_rate if estimator.learning_rate is not None else "default"
-    metrics = ", ".join(estimator._metric_names())
+    names = estimator._metric_names() if hasattr(estimator, "_metric_names") else ["accuracy"]
+    metrics = ", ".join(names)
+    loss = getattr(estimator, "loss_", "categorical_crossentropy")
     return (
-        f"optimizer={optimizer} (learning_rate={rate}), loss={estimator.loss_}, "
+        f"optimizer={optimizer} (learning_rate={rate}), loss={loss}, "
         f"metrics=[{metrics}], epochs={estimator.epochs}, batch_size={estimator.batch_size}"
     )
 
