@@ -64,7 +64,9 @@ def test_a_module_class_trains_predicts_and_reloads_with_custom_objects(tmp_path
     assert isinstance(model.module_, NormedLSTM) and model.module_.lstm.hidden_size == 7
     assert model.history_.history["loss"][-1] < model.history_.history["loss"][0]
     model.save(tmp_path / "m.safetensors")
-    with pytest.raises(ModelFileError, match=re.escape("custom_objects={'NormedLSTM': YourModule}")):
+    with pytest.raises(
+        ModelFileError, match=re.escape("custom_objects={'NormedLSTM': YourModule}")
+    ):
         lstmkit.load_model(tmp_path / "m.safetensors")
     loaded = lstmkit.load_model(
         tmp_path / "m.safetensors", custom_objects={"NormedLSTM": NormedLSTM}

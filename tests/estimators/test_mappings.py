@@ -55,9 +55,7 @@ def test_many_to_one():
 
 def test_many_to_many_of_equal_length():
     y = np.cumsum(FIVE_STEPS[:, :, 0], axis=1)  # an output per input step
-    model_error, mean_error = fit_and_score(
-        FIVE_STEPS, y, (256, 5), units=8, return_sequences=True
-    )
+    model_error, mean_error = fit_and_score(FIVE_STEPS, y, (256, 5), units=8, return_sequences=True)
     assert model_error < 0.15 * mean_error
 
 
