@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from sklearn.base import is_regressor
 from torch import nn
 
 from lstmkit.errors import ConfigError, ShapeError
@@ -141,15 +142,20 @@ class ArchitectureMixin:
         options = dict(self.architecture_options or {})
         if hasattr(self, "frame_shape_") and _takes_frames(module_class):
             options.setdefault("frame_shape", self.frame_shape_)  # read from 5-D X at fit
+        if is_regressor(self) and _has_option(module_class, "feedback"):
+            options.setdefault("feedback", "values")  # a decoder fed back values, not classes
         return build_architecture(module_class, settings, options)
+
+
+def _has_option(module_class: type, name: str) -> bool:
+    """True when the architecture's config class (``config_class``) has the option ``name``."""
+    config_class = getattr(module_class, "config_class", None)
+    return name in getattr(config_class, "__dataclass_fields__", {})
 
 
 def _takes_frames(module_class: type) -> bool:
     """True for architectures whose steps are image frames (a ``frame_shape`` option)."""
-    config_class = getattr(module_class, "config_class", None)
-    return config_class is not None and "frame_shape" in getattr(
-        config_class, "__dataclass_fields__", {}
-    )
+    return _has_option(module_class, "frame_shape")
 
 
 def _units_problems(units: Any, num_layers: Any) -> list[str]:

@@ -116,6 +116,10 @@ def _to_float32(array: np.ndarray) -> np.ndarray:
             f"{position[2]}, beyond float32's range (about ±3.4e38) that the model computes in: "
             "scale the data (e.g. scale_X=True or lstmkit.data.StandardScaler)"
         )
+    if not converted.flags.writeable:
+        # A read-only view (sliding_window_view, a memory map): torch shares memory with
+        # the arrays it is given and warns about read-only ones, so take a copy.
+        converted = converted.copy()
     return converted
 
 

@@ -96,7 +96,10 @@ def generate(
         state: the state to start the seed from (zeros when None).
 
     Returns:
-        The ``(batch, steps, outputs)`` scores produced after the seed, and the final state.
+        The ``(batch, steps, outputs)`` scores that follow each fed-back step, and the final
+        state. The seed's own last scores (which chose the first generated step) are not
+        among them: ``next_input`` sees every step's scores first, so record what you
+        generate there; ``outputs[:, -1]`` scores the step after the last one generated.
 
     Raises:
         ConfigError: a bidirectional module, a module with no time axis in its output,

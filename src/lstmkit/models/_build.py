@@ -8,6 +8,7 @@ built with ``from_config({"input_size", "output_size", "return_sequences"[, "out
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from torch import nn
@@ -15,6 +16,13 @@ from torch import nn
 from lstmkit.errors import ConfigError
 from lstmkit.models._common import ArchitectureSettings
 from lstmkit.models._registry import get_architecture
+
+
+# What the estimator sets itself: never an architecture option (output_steps excepted,
+# which the encoder-decoder checks against y).
+_SHARED_KEYWORDS = {
+    field.name for field in dataclasses.fields(ArchitectureSettings) if field.name != "output_steps"
+}
 
 
 def architecture_class(
@@ -61,6 +69,13 @@ def build_architecture(
         [(2, 20), (2, 20)]
     """
     if hasattr(module_class, "from_settings"):
+        shared = [name for name in options if name in _SHARED_KEYWORDS]
+        if shared:
+            raise ConfigError(
+                f"architecture_options {shared} repeat estimator keywords: pass "
+                f"{', '.join(f'{name}=...' for name in shared)} to the estimator itself "
+                "(architecture_options holds only the architecture's own options)"
+            )
         return module_class.from_settings(settings, dict(options))
     config: dict[str, Any] = {
         "input_size": settings.input_size,

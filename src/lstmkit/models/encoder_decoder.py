@@ -144,6 +144,7 @@ class EncoderDecoderLSTM(nn.Module):
 
     # The engine passes ``targets=`` (in training steps only) to modules that say so.
     uses_targets = True
+    config_class = EncoderDecoderConfig
     # Targets carry an output-step axis that is not aligned with the input steps.
     sequence_output = True
 
