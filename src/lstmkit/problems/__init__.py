@@ -4,26 +4,36 @@
 
 Example:
     >>> sorted(DEMOS)
-    ['alphabet', 'echo']
+    ['addition', 'alphabet', 'cumulative_sum', 'damped_sine', 'echo', 'moving_square', 'shapes']
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 
-def _alphabet_demo(**options) -> int:
-    from lstmkit.problems.alphabet import demo
+def _demo_of(name: str) -> Callable[..., int]:
+    """The ``demo`` function of ``lstmkit.problems.<name>``, imported only when it runs."""
 
-    return demo(**options)
+    def run(**options) -> int:
+        return importlib.import_module(f"lstmkit.problems.{name}").demo(**options)
 
-
-def _echo_demo(**options) -> int:
-    from lstmkit.problems.echo import demo
-
-    return demo(**options)
+    run.__name__ = f"{name}_demo"
+    return run
 
 
-DEMOS: dict[str, Callable[..., int]] = {"alphabet": _alphabet_demo, "echo": _echo_demo}
+DEMOS: dict[str, Callable[..., int]] = {
+    name: _demo_of(name)
+    for name in (
+        "addition",
+        "alphabet",
+        "cumulative_sum",
+        "damped_sine",
+        "echo",
+        "moving_square",
+        "shapes",
+    )
+}
 
 __all__ = ["DEMOS"]
