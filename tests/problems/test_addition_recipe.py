@@ -19,7 +19,7 @@ from lstmkit.problems._addition_runs import scaled_train_size, scaling, scaling_
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-CUT_DOWN = {"train_size": 240, "test_size": 300, "epochs": 20, "batch_size": 16}
+CUT_DOWN = addition.QUICK_SETTINGS
 TINY = {"train_size": 40, "test_size": 20, "epochs": 1}
 BOOK_LINE = re.compile(r"^Input=\d+\+\d+, Expected=\d+, Predicted=[0-9+ ]*$")
 

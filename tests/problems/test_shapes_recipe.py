@@ -18,7 +18,7 @@ from lstmkit.problems._shapes_runs import format_points
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-CUT_DOWN = {"train_size": 400, "test_size": 300, "n_generated": 300, "epochs": 20}
+CUT_DOWN = shapes.QUICK_SETTINGS
 TINY = {"train_size": 20, "test_size": 10, "n_generated": 12, "epochs": 1}
 POINT = r"\(-?\d+\.\d\d, -?\d+\.\d\d\)"
 

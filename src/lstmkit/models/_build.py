@@ -17,7 +17,6 @@ from lstmkit.errors import ConfigError
 from lstmkit.models._common import ArchitectureSettings
 from lstmkit.models._registry import get_architecture
 
-
 # What the estimator sets itself: never an architecture option (output_steps excepted,
 # which the encoder-decoder checks against y).
 _SHARED_KEYWORDS = {

@@ -221,6 +221,13 @@ RECIPE_SETTINGS: dict[str, Any] = {
     "learning_rate": 0.01,
     "device": "cpu",  # a tiny model: on a GPU each step's kernel launches cost more than they save
 }
+#: A cut-down recipe (a few seconds) for smoke runs and the learning test.
+QUICK_SETTINGS: dict[str, Any] = {
+    "train_size": 240,
+    "test_size": 300,
+    "epochs": 20,
+    "batch_size": 16,
+}
 #: The two decoders, as estimator keywords. "repeat" is the book's model: LSTM(75),
 #: RepeatVector, LSTM(50, return_sequences=True), TimeDistributed(Dense(softmax)); the
 #: head has one output per character seen in the answers, 11 ("+" never is), not 12.

@@ -241,6 +241,13 @@ RECIPE_SETTINGS: dict[str, Any] = {
     "learning_rate": 0.01,
     "device": "cpu",  # a tiny model: on a GPU each step's kernel launches cost more than they save
 }
+#: A cut-down recipe (a few seconds) for smoke runs and the learning test.
+QUICK_SETTINGS: dict[str, Any] = {
+    "train_size": 400,
+    "test_size": 300,
+    "n_generated": 300,
+    "epochs": 20,
+}
 _RUN_KEYS = ("train_size", "test_size", "n_generated", "tolerance")
 
 
