@@ -52,7 +52,10 @@ COLUMNS = (
     "beats baseline",
     "epochs",
     "wall time (s)",
+    "also measured",
 )
+#: Extra rows: the same recipe with other settings (the teacher-forced decoder).
+VARIANTS = {"addition": ({"decoder": "teacher"},)}
 
 
 def problem_names() -> list[str]:
@@ -65,18 +68,41 @@ def problem_names() -> list[str]:
     return [name for name in CHAPTERS if name in found] + sorted(found - set(CHAPTERS))
 
 
-def run_one(name: str, seed: int, quick: bool) -> tuple[Any, str | None]:
-    """Run one module's recipe; return ``(result, note)``, or ``(None, why)`` when skipped."""
+def run_one(name: str, seed: int, quick: bool) -> tuple[list[Any], str | None]:
+    """Run one module's recipe (and its :data:`VARIANTS`); return ``(results, note)``."""
     module = importlib.import_module(f"lstmkit.problems.{name}")
     if not callable(getattr(module, "recipe", None)):
-        return None, f"{name}: no recipe() yet, skipped"
+        return [], f"{name}: no recipe() yet, skipped"
     note = None
     overrides: dict[str, Any] = {}
     if quick:
         overrides = dict(getattr(module, "QUICK_SETTINGS", None) or {})
         if not overrides:
             note = f"{name}: no QUICK_SETTINGS, ran the full recipe"
-    return module.recipe(seed, **overrides), note
+    results = [module.recipe(seed, **overrides)]
+    results += [module.recipe(seed, **overrides, **extra) for extra in VARIANTS.get(name, ())]
+    return results, note
+
+
+def also_measured(result: Any) -> str:
+    """What else the recipe measured that the table should show (variants, valid shapes).
+
+    Example:
+        >>> from lstmkit.problems._recipe import RecipeResult
+        >>> also_measured(RecipeResult("s", "g", "MAE", 0.1, 0.2, "p", False, 1, 1.0,
+        ...                            details={"valid share": 0.96, "ceiling": 0.89}))
+        'valid rectangles 96.0% (ceiling 89.0%)'
+    """
+    details = result.details
+    if "valid share" in details:
+        return f"valid rectangles {details['valid share']:.1%} (ceiling {details['ceiling']:.1%})"
+    if "line" in details:  # the moving square's book variant: a line drawn across
+        return f"the book's line {details['line']['accuracy']:.1%}"
+    if "variants" in details:
+        return "; ".join(
+            f"{variant['name']} {variant['accuracy']:.1%}" for variant in details["variants"]
+        )
+    return ""
 
 
 def row(result: Any) -> list[str]:
@@ -90,6 +116,7 @@ def row(result: Any) -> list[str]:
         "yes" if result.beats_baseline else "**no**",
         str(result.epochs),
         f"{result.seconds:.1f}",
+        also_measured(result),
     ]
 
 
@@ -97,8 +124,8 @@ def markdown_table(rows: list[list[str]]) -> str:
     """A markdown table with :data:`COLUMNS` as its header.
 
     Example:
-        >>> print(markdown_table([["p", "a", "MAE", "0.1", "b 0.2", "yes", "3", "1.0"]]).splitlines()[2])
-        | p | a | MAE | 0.1 | b 0.2 | yes | 3 | 1.0 |
+        >>> print(markdown_table([["p", "a", "MAE", "0.1", "b 0.2", "yes", "3", "1.0", ""]]).splitlines()[2])
+        | p | a | MAE | 0.1 | b 0.2 | yes | 3 | 1.0 |  |
     """
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(cells) + " |" for cells in rows]
@@ -133,9 +160,9 @@ def main() -> int:
     started = time.perf_counter()
     rows, notes = [], []
     for name in problem_names():
-        result, note = run_one(name, args.seed, args.quick)
+        results, note = run_one(name, args.seed, args.quick)
         notes += [note] if note else []
-        if result is not None:
+        for result in results:
             rows.append(row(result))
             print(f"  {result.summary_line()}", flush=True)
     load = " ".join(f"{value:.2f}" for value in os.getloadavg())
