@@ -114,7 +114,7 @@ def test_estimator_keywords_are_accepted_by_the_estimators():
     schema = (
         set(RunConfig.model_fields["model"].annotation.model_fields)
         | set(RunConfig.model_fields["training"].annotation.model_fields)
-    ) - {"task"}
+    ) - {"task", "plugins"}  # plugins are imported by the command line, not estimator keywords
     classifier = set(inspect.signature(lstmkit.LSTMClassifier).parameters)
     regressor = set(inspect.signature(lstmkit.LSTMRegressor).parameters)
     assert schema - {"scale_X", "scale_y"} <= classifier
@@ -200,8 +200,8 @@ def test_wrong_types_and_ranges_name_the_location(tmp_path):
 
 
 def test_a_quoted_number_is_not_silently_converted(tmp_path):
-    assert problems(tmp_path, MINIMAL + 'units = "25"\n') == (
-        'run.toml: [model] units = "25": expected an integer'
+    assert problems(tmp_path, MINIMAL + 'num_layers = "2"\n') == (
+        'run.toml: [model] num_layers = "2": expected an integer'
     )
 
 
@@ -294,4 +294,13 @@ def test_class_weight_forms(tmp_path):
     assert problems(tmp_path, MINIMAL + '[training]\nclass_weight = "even"\n') == (
         'run.toml: [training] class_weight = "even": expected "balanced" or a table of '
         'non-negative weights per label, e.g. class_weight = { "0" = 1.0, "1" = 5.0 }'
+    )
+
+
+def test_units_take_an_integer_or_one_width_per_layer(tmp_path):
+    config = load_run_file(write(tmp_path, MINIMAL + "units = [32, 128]\n"))
+    assert config.estimator_params() == {"units": [32, 128]}
+    assert problems(tmp_path, MINIMAL + "units = [32, 0]\n") == (
+        "run.toml: [model] units = [32, 0]: expected a positive integer or a list of them, one "
+        "width per layer, e.g. units = 50 or units = [32, 128]"
     )

@@ -89,6 +89,20 @@ class ModelSection(BaseModel):
         default=None, description='regressor: scale targets (true = "standard", or "minmax")'
     )
 
+    @field_validator("units", mode="before")
+    @classmethod
+    def _check_units(cls, value: Any) -> Any:
+        """One readable message instead of one per member of the union."""
+        if value is None or _positive_integer(value):
+            return value
+        if isinstance(value, list) and value and all(_positive_integer(item) for item in value):
+            return value
+        raise PydanticCustomError(
+            "units",
+            "expected a positive integer or a list of them, one width per layer, e.g. "
+            "units = 50 or units = [32, 128]",
+        )
+
     @field_validator("scale_X", "scale_y", mode="before")
     @classmethod
     def _check_scaling(cls, value: Any) -> Any:
@@ -149,3 +163,7 @@ class TrainingSection(BaseModel):
 
     random_state: int | None = Field(default=None, ge=0, description="seed for reproducible runs")
     device: Literal["auto", "cpu", "cuda"] | None = Field(default=None)
+
+
+def _positive_integer(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
