@@ -203,6 +203,24 @@ class DenseHead(nn.Module):
                 if isinstance(layer, nn.Linear):
                     keras_init_linear(layer)
 
+    @classmethod
+    def for_config(cls, input_size: int, config: Any) -> DenseHead:
+        """The head an architecture's config asks for, reading ``input_size`` features.
+
+        Example:
+            >>> from lstmkit.models import StackedConfig
+            >>> DenseHead.for_config(8, StackedConfig(1, 5, dense_units=[4])).output.out_features
+            5
+        """
+        return cls(
+            input_size,
+            config.dense_units,
+            config.dense_activation,
+            config.dropout,
+            config.output_size,
+            config.init,
+        )
+
     def forward(self, features: torch.Tensor) -> torch.Tensor:
         """Apply the hidden layers and the output layer to the last axis of ``features``."""
         return self.output(self.hidden(features))

@@ -170,14 +170,7 @@ class BidirectionalLSTM(nn.Module):
             for width, units in zip(widths, config.units)
         )
         self.dropout = optional_dropout(config.dropout)
-        self.head = DenseHead(
-            widths[-1],
-            config.dense_units,
-            config.dense_activation,
-            config.dropout,
-            config.output_size,
-            config.init,
-        )
+        self.head = DenseHead.for_config(widths[-1], config)
         if config.init == "keras":
             for lstm in self.layers:
                 keras_init_lstm(lstm)  # covers the ``*_reverse`` parameters too

@@ -157,14 +157,7 @@ class EncoderDecoderLSTM(nn.Module):
         decoder_input = config.units[-1] if config.decoder == "repeat" else config.output_size
         self.decoder = _lstm_layers(decoder_input, decoder_units)
         self.dropout = optional_dropout(config.dropout)
-        self.head = DenseHead(
-            decoder_units[-1],
-            config.dense_units,
-            config.dense_activation,
-            config.dropout,
-            config.output_size,
-            config.init,
-        )
+        self.head = DenseHead.for_config(decoder_units[-1], config)
         if config.init == "keras":
             for lstm in [*self.encoder, *self.decoder]:
                 keras_init_lstm(lstm)

@@ -80,14 +80,7 @@ class StackedLSTM(nn.Module):
             nn.LSTM(width, units, batch_first=True) for width, units in zip(widths, config.units)
         )
         self.dropout = optional_dropout(config.dropout)
-        self.head = DenseHead(
-            config.units[-1],
-            config.dense_units,
-            config.dense_activation,
-            config.dropout,
-            config.output_size,
-            config.init,
-        )
+        self.head = DenseHead.for_config(config.units[-1], config)
         if config.init == "keras":
             for lstm in self.layers:
                 keras_init_lstm(lstm)

@@ -37,13 +37,13 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Sequence
-from numbers import Integral
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from lstmkit.errors import ConfigError, DataError, ShapeError, unknown_option
+from lstmkit.errors import DataError, ShapeError, unknown_option
+from lstmkit.problems._checks import check_counts
 from lstmkit.problems._recipe import RecipeResult
 
 #: The book's alphabet, in its order: the digits, the plus sign, the space.
@@ -68,7 +68,7 @@ def lengths(n_terms: int, largest: int) -> tuple[int, int]:
         >>> lengths(2, 10), lengths(3, 10)
         ((5, 2), (8, 2))
     """
-    _check_counts(n_terms=n_terms, largest=largest)
+    check_counts(n_terms=n_terms, largest=largest)
     in_len = n_terms * len(str(largest)) + n_terms - 1
     out_len = len(str(n_terms * (largest + 1) - 1))
     return in_len, out_len
@@ -99,7 +99,7 @@ def make_strings(
         >>> make_strings(3, n_terms=2, largest=10, random_state=3)
         (['  9+1', '  2+3', '  2+9'], ['10', ' 5', '11'])
     """
-    _check_counts(n_samples=n_samples, n_terms=n_terms, largest=largest)
+    check_counts(n_samples=n_samples, n_terms=n_terms, largest=largest)
     in_len, out_len = lengths(n_terms, largest)
     rng = np.random.default_rng(random_state)
     terms = rng.integers(1, largest + 1, size=(n_samples, n_terms))  # like randint(1, largest)
@@ -373,16 +373,6 @@ def _import_optimizers() -> None:
 def _most_frequent(answers: Sequence[str]) -> str:
     """The most frequent answer (the first one seen among ties)."""
     return Counter(answers).most_common(1)[0][0]
-
-
-def _check_counts(**counts: Any) -> None:
-    problems = [
-        f"{name} must be a positive integer (1 or more), got {value!r}"
-        for name, value in counts.items()
-        if isinstance(value, bool) or not isinstance(value, Integral) or value < 1
-    ]
-    if problems:
-        raise ConfigError("; ".join(problems))
 
 
 __all__ = [

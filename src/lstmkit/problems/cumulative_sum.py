@@ -30,13 +30,14 @@ Example:
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from lstmkit.errors import ConfigError, DataError, ShapeError
+from lstmkit.problems._checks import check_counts
 from lstmkit.problems._recipe import RecipeResult
 
 #: The book's settings: sequences of 10 steps (threshold 10 / 4 = 2.5).
@@ -229,13 +230,7 @@ def _majority(labels: np.ndarray) -> Any:
 
 
 def _check_settings(n_samples: Any, length: Any, threshold: Any) -> None:
-    problems = [
-        f"{name} must be a positive integer (1 or more), got {value!r}"
-        for name, value in (("n_samples", n_samples), ("length", length))
-        if isinstance(value, bool) or not isinstance(value, Integral) or value < 1
-    ]
-    if problems:
-        raise ConfigError("; ".join(problems))
+    check_counts(n_samples=n_samples, length=length)
     if threshold is None:
         return
     valid = isinstance(threshold, Real) and not isinstance(threshold, bool)

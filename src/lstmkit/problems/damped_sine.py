@@ -29,13 +29,13 @@ Example:
 
 from __future__ import annotations
 
-from numbers import Integral
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from lstmkit.errors import ConfigError, ShapeError
+from lstmkit.errors import ShapeError
+from lstmkit.problems._checks import check_counts
 from lstmkit.problems._recipe import RecipeResult
 
 #: The book's settings: 50 input steps, 5 output steps.
@@ -96,7 +96,7 @@ def make(
         >>> X.shape, y.shape, sorted(params)
         ((2, 4, 1), (2, 2), ['decay', 'period'])
     """
-    _check_counts(n_samples=n_samples, length=length, output_steps=output_steps)
+    check_counts(n_samples=n_samples, length=length, output_steps=output_steps)
     rng = np.random.default_rng(random_state)
     low, high = PERIOD_RANGE
     period = rng.integers(low, high + 1, size=n_samples)  # like the book's randint(10, 20)
@@ -124,7 +124,7 @@ def damped_sine(steps: int, period: Any, decay: Any) -> np.ndarray:
         >>> damped_sine(3, 4, 0.0).round(6).tolist()
         [0.5, 1.0, 0.5]
     """
-    _check_counts(steps=steps)
+    check_counts(steps=steps)
     period = np.asarray(period, dtype=np.float64)
     decay = np.asarray(decay, dtype=np.float64)
     t = np.arange(steps, dtype=np.float64)
@@ -149,7 +149,7 @@ def persistence(X: Any, output_steps: int) -> np.ndarray:
         >>> persistence(np.array([[[0.1], [0.7]]]), 3).tolist()
         [[0.699999988079071, 0.699999988079071, 0.699999988079071]]
     """
-    _check_counts(output_steps=output_steps)
+    check_counts(output_steps=output_steps)
     values = np.asarray(X)
     if values.ndim == 3 and values.shape[2] == 1:
         values = values[:, :, 0]
@@ -193,7 +193,7 @@ def plot(
     """
     from matplotlib.figure import Figure  # lazily: plotting is optional; Figure uses Agg
 
-    _check_counts(count=count)
+    check_counts(count=count)
     inputs = np.asarray(X).reshape(len(X), -1)  # (samples, length)
     expected = np.asarray(y_true)
     shown = min(count, len(inputs))
@@ -278,16 +278,6 @@ def demo(output: str | Path | None = None, random_state: int = 1, **overrides: A
     from lstmkit.problems._damped_sine_runs import run_demo
 
     return run_demo(output, random_state, overrides)
-
-
-def _check_counts(**counts: Any) -> None:
-    problems = [
-        f"{name} must be a positive integer (1 or more), got {value!r}"
-        for name, value in counts.items()
-        if isinstance(value, bool) or not isinstance(value, Integral) or value < 1
-    ]
-    if problems:
-        raise ConfigError("; ".join(problems))
 
 
 __all__ = [
