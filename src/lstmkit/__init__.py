@@ -18,6 +18,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "LSTMClassifier": "lstmkit.estimators",
+    "LSTMForecaster": "lstmkit.estimators",
     "LSTMGenerator": "lstmkit.estimators",
     "LSTMRegressor": "lstmkit.estimators",
     "load_model": "lstmkit.estimators",

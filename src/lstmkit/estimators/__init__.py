@@ -1,6 +1,7 @@
 """The user's front door: scikit-learn estimators that compose data, model and engine."""
 
 from lstmkit.estimators._classifier import LSTMClassifier
+from lstmkit.estimators._forecaster import LSTMForecaster
 from lstmkit.estimators._generator import LSTMGenerator
 from lstmkit.estimators._persistence import load_model
 from lstmkit.estimators._regressor import LSTMRegressor
@@ -9,6 +10,7 @@ from lstmkit.estimators._streaming import ClassifierStream, Stream
 __all__ = [
     "ClassifierStream",
     "LSTMClassifier",
+    "LSTMForecaster",
     "LSTMGenerator",
     "LSTMRegressor",
     "Stream",
