@@ -14,6 +14,9 @@ MODULES = [
     f"lstmkit.data.{name}"
     for name in (
         "_differencing",
+        "_gap_windows",
+        "_missing",
+        "_time_index",
         "_encoding",
         "_framing",
         "_json",

@@ -9,15 +9,47 @@ from lstmkit.data._differencing import Differencer, difference, inverse_differen
 from lstmkit.data._encoding import LabelEncoder, OneHotEncoder
 from lstmkit.data._files import FileOptions, load_data, read_table
 from lstmkit.data._framing import from_channels_first, series_to_supervised, to_samples
+from lstmkit.data._gap_windows import Gap, GapReport, find_gaps, window_starts, windows
+from lstmkit.data._missing import (
+    DropGaps,
+    FillReport,
+    InterpolateGaps,
+    MaskGaps,
+    SeasonalFill,
+    gap_policy,
+    impute_offline_from_neighbouring_seasons,
+)
 from lstmkit.data._padding import pad_sequences
 from lstmkit.data._registry import transformer_from_dict
 from lstmkit.data._scaling import MinMaxScaler, StandardScaler
 from lstmkit.data._splits import time_split
 from lstmkit.data._text import TextEncoder
+from lstmkit.data._time_index import (
+    TimeIndex,
+    check_time_index,
+    read_time_series_csv,
+    resample_series,
+)
 from lstmkit.data._validation import check_3d, check_finite
 from lstmkit.data._warnings import DataWarning, OutOfRangeWarning
 
 __all__ = [
+    "DropGaps",
+    "FillReport",
+    "Gap",
+    "GapReport",
+    "InterpolateGaps",
+    "MaskGaps",
+    "SeasonalFill",
+    "TimeIndex",
+    "check_time_index",
+    "find_gaps",
+    "gap_policy",
+    "impute_offline_from_neighbouring_seasons",
+    "read_time_series_csv",
+    "resample_series",
+    "window_starts",
+    "windows",
     "DataWarning",
     "Differencer",
     "FileOptions",
