@@ -32,6 +32,7 @@ _LAZY = {
 _SUBMODULES = (
     "data",
     "datasets",
+    "diagnostics",
     "errors",
     "inference",
     "io",

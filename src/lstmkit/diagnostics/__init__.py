@@ -1,0 +1,46 @@
+"""Honest evaluation: baselines beside every model, forecast metrics, repeated-run comparisons.
+
+NumPy, pandas and scipy only. Modules that later add learning curves, repeated training
+runs or plots must import torch and matplotlib lazily, so this package stays light.
+"""
+
+from lstmkit.diagnostics.baselines import (
+    BASELINES,
+    drift,
+    persistence,
+    seasonal_naive,
+    seasonal_naive_drift,
+    walk_forward_baselines,
+    walk_forward_targets,
+)
+from lstmkit.diagnostics.comparisons import Comparison, compare_runs
+from lstmkit.diagnostics.forecast_metrics import (
+    METRICS,
+    mae,
+    mape,
+    mase,
+    metrics_table,
+    per_step_table,
+    rmse,
+    smape,
+)
+
+__all__ = [
+    "BASELINES",
+    "METRICS",
+    "Comparison",
+    "compare_runs",
+    "drift",
+    "mae",
+    "mape",
+    "mase",
+    "metrics_table",
+    "per_step_table",
+    "persistence",
+    "rmse",
+    "seasonal_naive",
+    "seasonal_naive_drift",
+    "smape",
+    "walk_forward_baselines",
+    "walk_forward_targets",
+]
