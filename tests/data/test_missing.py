@@ -16,8 +16,8 @@ from lstmkit.data._missing import (
     MaskGaps,
     SeasonalFill,
     gap_policy,
-    impute_offline_from_neighbouring_seasons,
 )
+from lstmkit.data._offline_impute import impute_offline_from_neighbouring_seasons
 from lstmkit.errors import ConfigError, DataError, NotFittedError
 
 NAN = np.nan

@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 # Imported from the private module until lstmkit.data re-exports these names.
-from lstmkit.data._time_index import check_time_index, read_time_series_csv, resample_series
+from lstmkit.data._time_csv import read_time_series_csv
+from lstmkit.data._time_index import check_time_index, resample_series
 from lstmkit.errors import ConfigError, DataError
 
 

@@ -87,7 +87,8 @@ def test_bad_series_are_refused_with_what_to_do():
         (series.astype(str), DataError, "column 'load' of y is not numeric (dtype "),
         (pd.Series(np.nan, index=series.index, name="load"), DataError, "column 'load' of y holds no values (all NaN): drop it"),
         (series[:15], DataError, "y has 15 steps, fewer than lookback + horizon = 18"),
-        (series.iloc[[0, 1, 1, 2, 3, 4]], ShapeError, "y's DatetimeIndex has no regular frequency"),
+        (series.iloc[[0, 1, 1, 2, 3, 4]], DataError, "the time index has 1 duplicated timestamp(s): 2000-02-01 (2 rows)"),
+        (series.iloc[[0, 1, 3, 2, 4]], DataError, "the time index is not in increasing order"),
     ]  # fmt: skip
     for data, error, message in cases:
         with pytest.raises(error, match=re.escape(message)):
@@ -102,3 +103,15 @@ def test_bad_series_are_refused_with_what_to_do():
         quick(lookback=0).fit(series)
     with pytest.raises(ConfigError, match=re.escape("Did you mean 'recursive'?")):
         quick(strategy="recursiv").fit(series)
+
+
+def test_a_log_transform_is_fitted_and_inverted():
+    series = np.exp(seasonal_series() / 5.0)  # multiplicative growth
+    model = quick(power="log", difference=[12], epochs=1).fit(series)
+    np.testing.assert_allclose(
+        model.transform_.transform(series.to_numpy()[:, None])[:3, 0],
+        model.transform_.scaler_.transform((np.log(series.to_numpy())[12:] - np.log(series.to_numpy())[:-12])[:3, None])[:, 0],
+    )
+    assert (model.predict()["load"] > 0).all()
+    with pytest.raises(ConfigError, match=re.escape("power must be 'log', 'box-cox' or None")):
+        quick(power="sqrt", epochs=1).fit(series)

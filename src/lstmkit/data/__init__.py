@@ -17,17 +17,18 @@ from lstmkit.data._missing import (
     MaskGaps,
     SeasonalFill,
     gap_policy,
-    impute_offline_from_neighbouring_seasons,
 )
+from lstmkit.data._missing_json import gap_policy_from_dict
+from lstmkit.data._offline_impute import impute_offline_from_neighbouring_seasons
 from lstmkit.data._padding import pad_sequences
 from lstmkit.data._registry import transformer_from_dict
 from lstmkit.data._scaling import MinMaxScaler, StandardScaler
 from lstmkit.data._splits import time_split
 from lstmkit.data._text import TextEncoder
+from lstmkit.data._time_csv import read_time_series_csv
 from lstmkit.data._time_index import (
     TimeIndex,
     check_time_index,
-    read_time_series_csv,
     resample_series,
 )
 from lstmkit.data._validation import check_3d, check_finite
@@ -45,6 +46,7 @@ __all__ = [
     "check_time_index",
     "find_gaps",
     "gap_policy",
+    "gap_policy_from_dict",
     "impute_offline_from_neighbouring_seasons",
     "read_time_series_csv",
     "resample_series",

@@ -33,6 +33,7 @@ from sklearn.base import BaseEstimator
 
 from lstmkit.data._gap_windows import runs
 from lstmkit.data._json import require_fitted
+from lstmkit.data._missing_json import GapPolicyJsonMixin
 from lstmkit.data._time_index import as_offset, regular_frame, stamp
 from lstmkit.errors import ConfigError, DataError, unknown_option
 
@@ -100,7 +101,8 @@ def to_steps(value: Any, freq: str, name: str) -> int | None:
     return int(ratio)
 
 
-def _seasons(season: int | None, n_seasons: Any) -> int:
+def check_seasons(season: int | None, n_seasons: Any) -> int:
+    """``n_seasons`` as an int, once it and ``season`` (in steps) are known to be valid."""
     if season is None:
         raise ConfigError("season must be given: the steps per season, e.g. season=12.")
     if isinstance(n_seasons, bool) or not isinstance(n_seasons, (int, np.integer)) or n_seasons < 1:
@@ -108,7 +110,7 @@ def _seasons(season: int | None, n_seasons: Any) -> int:
     return int(n_seasons)
 
 
-def _season_means(
+def season_means(
     observed: np.ndarray, positions: np.ndarray, offsets: list[int]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mean and count of the observed values at ``positions + offset`` for each offset."""
@@ -124,7 +126,7 @@ def _season_means(
         return total / count, count
 
 
-def _fillable(values: np.ndarray, limit: int | None, interior: bool) -> np.ndarray:
+def fillable(values: np.ndarray, limit: int | None, interior: bool) -> np.ndarray:
     """Positions in the NaN runs no longer than ``limit`` (interior runs only if asked)."""
     starts, lengths = runs(np.isnan(values))
     keep = lengths <= (limit if limit is not None else len(values))
@@ -135,8 +137,8 @@ def _fillable(values: np.ndarray, limit: int | None, interior: bool) -> np.ndarr
     return np.concatenate([np.arange(s, s + n) for s, n in zip(starts[keep], lengths[keep])])
 
 
-class _GapPolicy(BaseEstimator):
-    """Shared fit/transform: check the index, put it on the grid, fill, report."""
+class _GapPolicy(GapPolicyJsonMixin, BaseEstimator):
+    """Shared fit/transform: check the index, put it on the grid, fill, report; ``to_dict``."""
 
     def fit(self, X: Any, y: Any = None) -> _GapPolicy:
         """Learn the frequency, the columns and any fitted state from the training span."""
@@ -222,7 +224,7 @@ class InterpolateGaps(_GapPolicy):
             x = np.arange(len(frame), dtype=np.float64)
         for name in frame.columns:
             values = frame[name].to_numpy(copy=True)
-            gaps = _fillable(values, self.limit_, interior=True)
+            gaps = fillable(values, self.limit_, interior=True)
             if len(gaps):
                 known = ~np.isnan(values)
                 values[gaps] = np.interp(x[gaps], x[known], values[known])
@@ -277,7 +279,7 @@ class SeasonalFill(_GapPolicy):
     def _fit_state(self, frame: pd.DataFrame) -> None:
         self.season_ = to_steps(self.season, self.freq_, "season")
         self.limit_ = to_steps(self.limit, self.freq_, "limit")
-        n_seasons = _seasons(self.season_, self.n_seasons)
+        n_seasons = check_seasons(self.season_, self.n_seasons)
         if not 1 <= self.min_seasons <= n_seasons:
             raise ConfigError(
                 f"min_seasons must be 1 to n_seasons = {n_seasons}, got {self.min_seasons!r}."
@@ -300,9 +302,9 @@ class SeasonalFill(_GapPolicy):
         back = [-k * self.season_ for k in range(1, self.n_seasons + 1)]
         for name in frame.columns:
             observed = whole[name].to_numpy()
-            gaps = _fillable(observed, self.limit_, interior=False)
+            gaps = fillable(observed, self.limit_, interior=False)
             gaps = gaps[gaps >= skip]
-            means, count = _season_means(observed, gaps, back)
+            means, count = season_means(observed, gaps, back)
             values = frame[name].to_numpy(copy=True)
             use = count >= self.min_seasons
             values[gaps[use] - skip] = means[use]
@@ -382,12 +384,7 @@ class DropGaps(_GapPolicy):
         self.freq = freq
 
 
-POLICIES = {
-    "interpolate": InterpolateGaps,
-    "seasonal": SeasonalFill,
-    "mask": MaskGaps,
-    "drop": DropGaps,
-}
+POLICIES = dict(interpolate=InterpolateGaps, seasonal=SeasonalFill, mask=MaskGaps, drop=DropGaps)
 
 
 def gap_policy(name: str, **options: Any) -> _GapPolicy:
@@ -400,60 +397,3 @@ def gap_policy(name: str, **options: Any) -> _GapPolicy:
     if name not in POLICIES:
         raise unknown_option("missing-steps policy", name, POLICIES)
     return POLICIES[name](**options)
-
-
-def impute_offline_from_neighbouring_seasons(
-    data: Any, season: Any, *, n_seasons: int = 3, limit: Any = None, freq: Any = None
-) -> tuple[pd.DataFrame, FillReport]:
-    """The slides' fill, reading *later* seasons too: offline imputation only.
-
-    UNSAFE inside evaluation or forecasting: a step less than ``n_seasons`` seasons
-    from the start is filled from the seasons *after* it, which leaks the future into
-    the past. Use it to clean a record before publishing or plotting it, never before
-    a split or backtest; there, use :class:`SeasonalFill` (past only) or
-    :class:`MaskGaps`. A step at least ``n_seasons`` seasons in takes the mean of the
-    observed values 1..n seasons before; an earlier one the mean of those 1..n seasons
-    after (the slides' rule, with unobserved values skipped). ``limit`` leaves a
-    longer gap missing whole (the slides fill the first 10 hours of any gap).
-
-    Args:
-        data: a Series or DataFrame indexed by time.
-        season: steps per season, or a duration (``'7D'``).
-        n_seasons: seasons to average (the slides: 3).
-        limit: the longest gap to fill, in steps or as a duration; None: all.
-        freq: the frequency; None infers it.
-
-    Returns:
-        The filled frame on the full grid, and a :class:`FillReport`.
-
-    Example:
-        >>> series = pd.Series([np.nan, 2.0, 3.0, 4.0, 5.0],
-        ...                    index=pd.date_range("2020-01-01", periods=5, freq="D"))
-        >>> frame, report = impute_offline_from_neighbouring_seasons(series, 2, n_seasons=2)
-        >>> frame["value"].tolist()
-        [4.0, 2.0, 3.0, 4.0, 5.0]
-    """
-    frame, inserted, offset = regular_frame(data, freq)
-    freqstr = offset.freqstr
-    season_steps = to_steps(season, freqstr, "season")
-    limit_steps = to_steps(limit, freqstr, "limit")
-    n_seasons = _seasons(season_steps, n_seasons)
-    before = frame.isna().sum()
-    for name in frame.columns:
-        observed = frame[name].to_numpy()
-        gaps = _fillable(observed, limit_steps, interior=False)
-        early = gaps - n_seasons * season_steps < 0  # too close to the start: look ahead
-        values = observed.copy()
-        for positions, sign in ((gaps[~early], -1), (gaps[early], 1)):
-            offsets = [sign * k * season_steps for k in range(1, n_seasons + 1)]
-            means, count = _season_means(observed, positions, offsets)
-            values[positions[count > 0]] = means[count > 0]
-        frame[name] = values
-    after = frame.isna().sum()
-    report = FillReport(
-        f"offline seasonal imputation (season {season_steps}, {n_seasons} seasons, past or future)",
-        {name: int(before[name] - after[name]) for name in frame.columns},
-        {name: int(after[name]) for name in frame.columns},
-        inserted,
-    )
-    return frame, report

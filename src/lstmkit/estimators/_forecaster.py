@@ -21,7 +21,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from lstmkit.data._series_transform import SeriesTransform
-from lstmkit.errors import ConfigError, DataError, NotFittedError, ShapeError, unknown_option
+from lstmkit.errors import ConfigError, DataError, NotFittedError, unknown_option
+from lstmkit.estimators._forecast_data import future_rows, read_series
+from lstmkit.estimators._forecast_gaps import fill_gaps, fit_gap_policy, target_indicators
+from lstmkit.estimators._forecast_steps import forecast_from
+from lstmkit.estimators._forecast_windows import ForecastEncoder, training_windows
 from lstmkit.estimators._params import is_count, suggest_unknown_keywords
 
 STRATEGIES = ("direct", "recursive", "seq2seq")
@@ -37,6 +41,17 @@ class LSTMForecaster(BaseEstimator):
         strategy: ``"direct"``, ``"recursive"`` or ``"seq2seq"`` (see the module).
         difference: lags to difference by, in order (``[1]``, ``[12]``, ``[1, 12]``).
         scale: ``"standard"`` (default), ``"minmax"`` or None; fitted on the training span.
+        power: ``"log"``, ``"box-cox"`` (λ fitted on the training span) or None; applied
+            before differencing, inverted after.
+        season: steps per season (12 for monthly data): seasonal baselines, MASE and
+            ``missing="seasonal"`` use it.
+        missing: the missing-steps policy: None (missing values are an error),
+            ``"interpolate"``, ``"seasonal"``, ``"mask"``, ``"drop"``, or a policy object
+            from :mod:`lstmkit.data` (``InterpolateGaps(limit=3)``). Fitted on the training
+            span; a training window never crosses a step it leaves missing.
+        freq: the series' frequency (``"MS"``, ``"W-SAT"``); None infers it.
+        time_column: a CSV's time column (default: the first).
+        target: the target column(s) of ``y``; default every column not named a covariate.
         architecture, architecture_options, units, num_layers, dropout: the model (any
             architecture of the suite; ``"seq2seq"`` uses the encoder-decoder).
         epochs, batch_size, learning_rate, optimizer, loss, random_state, device, verbose:
@@ -59,6 +74,12 @@ class LSTMForecaster(BaseEstimator):
         strategy: str = "direct",
         difference: Any = (),
         scale: str | None = "standard",
+        power: str | None = None,
+        season: int | None = None,
+        missing: Any = None,
+        freq: Any = None,
+        time_column: str | None = None,
+        target: Any = None,
         architecture: Any = "vanilla",
         architecture_options: dict[str, Any] | None = None,
         units: Any = 32,
@@ -78,6 +99,12 @@ class LSTMForecaster(BaseEstimator):
         self.strategy = strategy
         self.difference = difference
         self.scale = scale
+        self.power = power
+        self.season = season
+        self.missing = missing
+        self.freq = freq
+        self.time_column = time_column
+        self.target = target
         self.architecture = architecture
         self.architecture_options = architecture_options
         self.units = units
@@ -93,41 +120,101 @@ class LSTMForecaster(BaseEstimator):
         self.verbose = verbose
 
     # ----------------------------------------------------------------- public API
-    def fit(self, y: Any, X: Any = None) -> LSTMForecaster:
-        """Learn from the series ``y`` (a Series or DataFrame with a DatetimeIndex).
+    def fit(self, y: Any, past_covariates: Any = None, future_covariates: Any = None):
+        """Learn from the series ``y``; the transforms see this span only.
+
+        Args:
+            y: a Series or DataFrame with a DatetimeIndex, or a CSV path (see ``time_column``).
+            past_covariates: inputs observed only up to now: a dated frame, or names of
+                columns of ``y``. The recursive strategy cannot use them (their future is
+                unknown): make them targets instead.
+            future_covariates: inputs known ahead (calendar features): a dated frame that
+                may run past the end of ``y``, or names of columns of ``y``.
 
         Raises:
-            ConfigError: bad settings, or covariates (not supported yet).
-            DataError: a non-numeric or all-NaN column, missing values, a series too short.
-            ShapeError: no DatetimeIndex, or an index without a frequency.
+            ConfigError: bad settings, unknown columns, or past covariates with the
+                recursive strategy.
+            DataError: a non-numeric or all-NaN column, missing values without a
+                ``missing`` policy, a series too short, duplicate timestamps (listed).
+            ShapeError: no DatetimeIndex.
         """
-        if X is not None:
-            raise ConfigError(
-                "covariates (X) are not supported yet: forecast the target columns alone, "
-                "or add the covariates as target columns of y"
-            )
         self._check_settings()
-        frame = _as_frame(y)
-        self.columns_ = [str(name) for name in frame.columns]
-        self.freq_ = _frequency(frame.index)
-        values = frame.to_numpy(dtype=np.float64)
-        _check_length(len(values), self._lookback(), self._horizon(), self._transform())
-        self.transform_ = self._transform().fit(values)
-        X_windows, y_windows = self._windows(self.transform_.transform(values))
-        self.model_ = self._regressor().fit(X_windows, y_windows)
+        data = read_series(
+            y,
+            past_covariates,
+            future_covariates,
+            time_column=self.time_column,
+            target=self.target,
+            freq=self.freq,
+        )
+        if data.roles.past and self.strategy == "recursive":
+            raise ConfigError(
+                f"the recursive strategy cannot use past covariates {data.roles.past}: it "
+                "feeds its own forecasts back, and their future values are unknown. Make "
+                "them targets so they are forecast too (leave them in y), pass them as "
+                "future_covariates if they are known ahead, or use strategy='direct'"
+            )
+        self.roles_, self.freq_ = data.roles, data.freq
+        self.columns_ = list(data.roles.targets)
+        self.gap_policy_ = fit_gap_policy(self.missing, self.season, data.frame)
+        filled = fill_gaps(self.gap_policy_, data.frame)
+        _check_length(len(filled), self._lookback(), self._horizon(), self._transform())
+        self.encoder_ = self._encoder(filled).fit(filled)
+        self.transform_ = self.encoder_.transform
+        inputs, targets, _ = training_windows(
+            self.encoder_.encode(filled), self._lookback(), self._ahead(), bool(data.roles.future)
+        )
+        if self.strategy == "recursive":
+            targets = targets[:, 0]  # (windows, targets): one step
+        self.model_ = self._regressor().fit(inputs, targets)
         self.history_ = self.model_.history_
-        self.values_ = values  # the data seen so far: forecasts start after its last step
-        self.index_ = frame.index
+        self.frame_ = data.frame  # the data seen so far: forecasts start after its last step
+        self.future_ahead_ = data.future_ahead
         return self
 
-    def predict(self, horizon: int | None = None) -> pd.DataFrame:
+    def predict(self, horizon: int | None = None, future_covariates: Any = None) -> pd.DataFrame:
         """Forecast ``horizon`` steps (default: the fitted horizon) after the data seen so far.
+
+        Args:
+            horizon: steps to forecast; direct and seq2seq models up to the fitted horizon.
+            future_covariates: the known-future covariates of the forecast steps (a dated
+                frame), unless ``fit`` was given rows that far ahead.
 
         Returns:
             A DataFrame indexed by the future timestamps, one column per target, in
             original units.
         """
         self._check_fitted("predict")
+        steps = self._steps(horizon)
+        start = self.frame_.index[-1] + self.freq_
+        index = pd.date_range(start, periods=steps, freq=self.freq_)
+        forecast = self._forecast(
+            fill_gaps(self.gap_policy_, self.frame_), steps, future_covariates
+        )
+        return pd.DataFrame(forecast, index=index, columns=self.columns_)
+
+    # ----------------------------------------------------------------- internals
+    def _forecast(self, history: pd.DataFrame, steps: int, future_covariates: Any) -> np.ndarray:
+        """``(steps, targets)`` in original units after ``history`` (filled, up to the origin)."""
+        future = None
+        if self.roles_.future:
+            rows = steps if self.strategy == "recursive" else self._horizon()
+            start = history.index[-1] + self.freq_
+            future = future_rows(
+                self.future_ahead_, future_covariates, self.roles_.future, start, rows, self.freq_
+            )
+        return forecast_from(
+            self.encoder_,
+            self.model_,
+            history,
+            steps,
+            future,
+            strategy=self.strategy,
+            lookback=self._lookback(),
+            horizon=self._horizon(),
+        )
+
+    def _steps(self, horizon: Any) -> int:
         steps = self._horizon() if horizon is None else horizon
         if not is_count(steps) or steps < 1:
             raise ConfigError(f"horizon must be a positive integer, got {horizon!r}")
@@ -137,40 +224,18 @@ class LSTMForecaster(BaseEstimator):
                 f"({self._horizon()} steps), got horizon={steps}: refit with horizon={steps}, "
                 "or use strategy='recursive'"
             )
-        forecast = self._forecast(self.values_, int(steps))
-        index = pd.date_range(self.index_[-1], periods=steps + 1, freq=self.freq_)[1:]
-        return pd.DataFrame(forecast, index=index, columns=self.columns_)
+        return int(steps)
 
-    # ----------------------------------------------------------------- internals
-    def _forecast(self, history: np.ndarray, steps: int) -> np.ndarray:
-        """Forecast ``steps`` in original units after ``history`` (``(time, columns)``)."""
-        transformed = self.transform_.transform(history)
-        window = transformed[-self._lookback() :][None].astype(np.float32)  # (1, L, k)
-        if self.strategy == "recursive":
-            produced = []
-            for _ in range(steps):
-                step = np.asarray(self.model_.predict(window)).reshape(1, 1, -1)
-                produced.append(step[0, 0])
-                window = np.concatenate([window[:, 1:], step.astype(np.float32)], axis=1)
-            scaled = np.stack(produced)
-        else:
-            columns = len(self.columns_)
-            scaled = np.asarray(self.model_.predict(window)).reshape(-1, columns)[:steps]
-        return self.transform_.inverse(scaled, history)
-
-    def _windows(self, transformed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every window of L inputs and the next H (recursive: 1) targets."""
-        lookback = self._lookback()
-        ahead = 1 if self.strategy == "recursive" else self._horizon()
-        count = len(transformed) - lookback - ahead + 1
-        starts = np.arange(count)
-        inputs = np.stack([transformed[start : start + lookback] for start in starts])
-        targets = np.stack(
-            [transformed[start + lookback : start + lookback + ahead] for start in starts]
+    def _encoder(self, filled: pd.DataFrame) -> ForecastEncoder:
+        roles = self.roles_
+        indicators = [name for name in filled.columns if name not in roles.inputs]
+        masked = target_indicators(self.gap_policy_, roles.targets)
+        return ForecastEncoder(
+            roles.targets, roles.past, indicators, roles.future, self._transform(), masked
         )
-        if self.strategy == "recursive":
-            targets = targets[:, 0]  # (n, columns): one step
-        return inputs.astype(np.float32), targets.astype(np.float32)
+
+    def _ahead(self) -> int:
+        return 1 if self.strategy == "recursive" else self._horizon()
 
     def _regressor(self) -> Any:
         from lstmkit.estimators._regressor import LSTMRegressor
@@ -194,7 +259,7 @@ class LSTMForecaster(BaseEstimator):
 
     def _transform(self) -> SeriesTransform:
         lags = [self.difference] if is_count(self.difference) else list(self.difference or ())
-        return SeriesTransform(lags, self.scale)
+        return SeriesTransform(lags, self.scale, self.power)
 
     def _check_settings(self) -> None:
         problems = []
@@ -204,6 +269,8 @@ class LSTMForecaster(BaseEstimator):
                 problems.append(f"{name} must be a positive integer, got {value!r}")
         if self.strategy not in STRATEGIES:
             problems.append(str(unknown_option("strategy", str(self.strategy), STRATEGIES)))
+        if self.season is not None and (not is_count(self.season) or self.season < 1):
+            problems.append(f"season must be a positive integer or None, got {self.season!r}")
         if problems:
             raise ConfigError("invalid LSTMForecaster settings: " + "; ".join(problems))
 
@@ -221,55 +288,6 @@ class LSTMForecaster(BaseEstimator):
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "model_")
-
-
-def _as_frame(y: Any) -> pd.DataFrame:
-    """``y`` as a float DataFrame with a DatetimeIndex; clear errors for what cannot be."""
-    if isinstance(y, pd.Series):
-        frame = y.to_frame(name=y.name if y.name is not None else "y")
-    elif isinstance(y, pd.DataFrame):
-        frame = y
-    else:
-        raise ShapeError(
-            f"y must be a pandas Series or DataFrame with a DatetimeIndex, got "
-            f"{type(y).__name__}: e.g. pd.Series(values, index=pd.date_range(...))"
-        )
-    if not isinstance(frame.index, pd.DatetimeIndex):
-        raise ShapeError(
-            f"y must have a DatetimeIndex, got {type(frame.index).__name__}: set one with "
-            "y.index = pd.to_datetime(...) or y.set_index('time column')"
-        )
-    for column in frame.columns:
-        if not pd.api.types.is_numeric_dtype(frame[column]) or pd.api.types.is_bool_dtype(
-            frame[column]
-        ):
-            raise DataError(
-                f"column {column!r} of y is not numeric (dtype {frame[column].dtype}): "
-                "forecast numeric columns only"
-            )
-        missing = frame[column].isna()
-        if missing.all():
-            raise DataError(f"column {column!r} of y holds no values (all NaN): drop it")
-        if missing.any():
-            raise DataError(
-                f"column {column!r} of y has {int(missing.sum())} missing values, the first "
-                f"at {frame.index[missing.to_numpy().argmax()]}: fill them first (missing-step "
-                "policies come with the forecasting guide)"
-            )
-    return frame
-
-
-def _frequency(index: pd.DatetimeIndex) -> Any:
-    """The index's frequency, given or inferred; an error when it has none."""
-    if index.freq is not None:
-        return index.freq
-    inferred = pd.infer_freq(index) if len(index) >= 3 else None
-    if inferred is None:
-        raise ShapeError(
-            "y's DatetimeIndex has no regular frequency (unsorted, duplicate or irregular "
-            "timestamps): sort it, remove duplicates, or resample with y.resample(rule)"
-        )
-    return pd.tseries.frequencies.to_offset(inferred)
 
 
 def _check_length(length: int, lookback: int, horizon: int, transform: SeriesTransform) -> None:
