@@ -24,6 +24,12 @@ from lstmkit.diagnostics.forecast_metrics import (
     rmse,
     smape,
 )
+from lstmkit.diagnostics.plots import (
+    plot_forecast,
+    plot_learning_curves,
+    plot_repeated_runs,
+    plot_residuals,
+)
 
 __all__ = [
     "BASELINES",
@@ -37,6 +43,10 @@ __all__ = [
     "metrics_table",
     "per_step_table",
     "persistence",
+    "plot_forecast",
+    "plot_learning_curves",
+    "plot_repeated_runs",
+    "plot_residuals",
     "rmse",
     "seasonal_naive",
     "seasonal_naive_drift",
