@@ -128,7 +128,7 @@ def _state(policy: Any) -> dict[str, Any]:
         if name == "fill_values_":
             value = [value[column] for column in policy.columns_]
         elif name == "history_":
-            value = _frame_to_json(value)
+            value = frame_to_json(value)
         state[name] = to_plain(value)
     return state
 
@@ -140,11 +140,11 @@ def _set_state(policy: Any, state: Mapping[str, Any]) -> None:
         if name == "fill_values_":
             value = {column: float(fill) for column, fill in zip(state["columns_"], value)}
         elif name == "history_":
-            value = _frame_from_json(value, state["columns_"])
+            value = frame_from_json(value, state["columns_"])
         setattr(policy, name, value)
 
 
-def _frame_to_json(frame: pd.DataFrame) -> dict[str, Any]:
+def frame_to_json(frame: pd.DataFrame) -> dict[str, Any]:
     """ISO timestamps and per-column values, NaN as None.
 
     A zoned index is written in UTC with its zone's name apart: local wall times repeat
@@ -163,7 +163,7 @@ def _frame_to_json(frame: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _frame_from_json(d: Mapping[str, Any], columns: list[Any]) -> pd.DataFrame:
+def frame_from_json(d: Mapping[str, Any], columns: list[Any]) -> pd.DataFrame:
     index = pd.DatetimeIndex(pd.to_datetime(d["index"]), name=d["index_name"]).as_unit(d["unit"])
     if d["tz"] is not None:
         index = index.tz_localize("UTC").tz_convert(d["tz"])

@@ -193,6 +193,52 @@ class LSTMForecaster(BaseEstimator):
         )
         return pd.DataFrame(forecast, index=index, columns=self.columns_)
 
+    def update(
+        self,
+        y: Any,
+        past_covariates: Any = None,
+        future_covariates: Any = None,
+        *,
+        mode: str = "carry",
+        epochs: int | None = None,
+    ) -> LSTMForecaster:
+        """Take in observations that arrived after the data seen so far.
+
+        Args:
+            y: the new observations (same columns as at fit; a dated frame or Series).
+            past_covariates, future_covariates: as for ``fit``; by default the columns
+                of ``y`` with the names fitted.
+            mode: ``"carry"`` (the forecast origin moves to the new end; nothing is
+                retrained), ``"fine_tune"`` (continue training the current weights for
+                ``epochs`` on the windows whose targets are new; transforms unchanged), or
+                ``"refit"`` (new transforms and a new model on all the data seen).
+            epochs: fine-tuning epochs; default a tenth of ``epochs`` (at least 1).
+
+        Example:
+            >>> index = pd.date_range("2000-01", periods=40, freq="MS")
+            >>> y = pd.Series(np.sin(np.arange(40) / 3.0), index=index, name="wave")
+            >>> model = LSTMForecaster(lookback=6, horizon=2, epochs=1).fit(y[:36])
+            >>> model.update(y[36:]).predict().index[0]
+            Timestamp('2003-05-01 00:00:00')
+        """
+        from lstmkit.estimators._forecast_update import update_forecaster
+
+        self._check_fitted("update")
+        return update_forecaster(
+            self, y, past_covariates, future_covariates, mode=mode, epochs=epochs
+        )
+
+    def save(self, path: Any) -> None:
+        """Write the fitted forecaster to one safe model file (``lstmkit.load_model`` reads it).
+
+        The file holds the weights, the transforms, the missing-steps policy and the data
+        seen so far, so the loaded forecaster predicts exactly as this one.
+        """
+        from lstmkit.estimators._persistence import save_estimator
+
+        self._check_fitted("save")
+        save_estimator(self, path)
+
     # ----------------------------------------------------------------- internals
     def _forecast(self, history: pd.DataFrame, steps: int, future_covariates: Any) -> np.ndarray:
         """``(steps, targets)`` in original units after ``history`` (filled, up to the origin)."""

@@ -43,6 +43,19 @@ def save_estimator(estimator: Any, path: str | Path, include_state: bool = False
     """
     from lstmkit.io import write_model_file
 
+    if type(estimator).__name__ == "LSTMForecaster":
+        from lstmkit.estimators._forecast_persistence import forecaster_payload
+
+        tensors, manifest = forecaster_payload(estimator)
+    else:
+        tensors, manifest = estimator_payload(estimator, include_state)
+    write_model_file(path, tensors, manifest)
+
+
+def estimator_payload(
+    estimator: Any, include_state: bool = False
+) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """The tensors and the JSON manifest that describe a fitted estimator."""
     if include_state not in (True, False):
         raise ConfigError(f"include_state must be True or False, got {include_state!r}")
     module = estimator.module_
@@ -63,7 +76,7 @@ def save_estimator(estimator: Any, path: str | Path, include_state: bool = False
         for layer, pair in enumerate(state or ()):
             for name, value in zip("hc", pair):
                 tensors[f"{_STATE_PREFIX}{layer}.{name}"] = value.contiguous()
-    write_model_file(path, tensors, manifest)
+    return tensors, manifest
 
 
 def load_model(path: str | Path, custom_objects: dict[str, type] | None = None) -> Any:
@@ -85,6 +98,17 @@ def load_model(path: str | Path, custom_objects: dict[str, type] | None = None) 
     from lstmkit.io import read_model_file
 
     tensors, manifest = read_model_file(path)
+    if manifest.get("estimator") == "LSTMForecaster":
+        from lstmkit.estimators._forecast_persistence import forecaster_from_payload
+
+        return forecaster_from_payload(tensors, manifest, custom_objects, path)
+    return estimator_from_payload(tensors, manifest, custom_objects, path)
+
+
+def estimator_from_payload(
+    tensors: dict[str, torch.Tensor], manifest: dict[str, Any], custom_objects: Any, path: Any
+) -> Any:
+    """Rebuild the estimator that :func:`estimator_payload` described."""
     state = _carried_state(tensors, manifest, path)
     classes = _estimator_classes()
     name = manifest.get("estimator")
