@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from lstmkit.data._gap_windows import find_gaps
 from lstmkit.data._series_transform import SeriesTransform
 from lstmkit.errors import ConfigError, DataError, NotFittedError, unknown_option
 from lstmkit.estimators._forecast_data import future_rows, read_series
@@ -156,6 +157,7 @@ class LSTMForecaster(BaseEstimator):
             )
         self.roles_, self.freq_ = data.roles, data.freq
         self.columns_ = list(data.roles.targets)
+        self.gap_report_ = find_gaps(data.frame)  # where steps are missing, before any policy
         self.gap_policy_ = fit_gap_policy(self.missing, self.season, data.frame)
         filled = fill_gaps(self.gap_policy_, data.frame)
         _check_length(len(filled), self._lookback(), self._horizon(), self._transform())
