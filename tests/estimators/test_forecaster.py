@@ -110,7 +110,9 @@ def test_a_log_transform_is_fitted_and_inverted():
     model = quick(power="log", difference=[12], epochs=1).fit(series)
     np.testing.assert_allclose(
         model.transform_.transform(series.to_numpy()[:, None])[:3, 0],
-        model.transform_.scaler_.transform((np.log(series.to_numpy())[12:] - np.log(series.to_numpy())[:-12])[:3, None])[:, 0],
+        model.transform_.scaler_.transform(
+            (np.log(series.to_numpy())[12:] - np.log(series.to_numpy())[:-12])[:3, None]
+        )[:, 0],
     )
     assert (model.predict()["load"] > 0).all()
     with pytest.raises(ConfigError, match=re.escape("power must be 'log', 'box-cox' or None")):

@@ -231,10 +231,10 @@ def check_numeric_columns(frame: pd.DataFrame, owner: str = "y") -> None:
     """Raise for a column that is not numbers (before any cast hides it).
 
     Example:
-        >>> check_numeric_columns(pd.DataFrame({"v": ["a"]}))
+        >>> check_numeric_columns(pd.DataFrame({"v": [True, False]}))
         Traceback (most recent call last):
         ...
-        lstmkit.errors.DataError: column 'v' of y is not numeric (dtype object): forecast numeric columns only
+        lstmkit.errors.DataError: column 'v' of y is not numeric (dtype bool): forecast numeric columns only
     """
     for name in frame.columns:
         column = frame[name]
