@@ -14,6 +14,7 @@ from lstmkit.diagnostics.baselines import (
     walk_forward_targets,
 )
 from lstmkit.diagnostics.comparisons import Comparison, compare_runs
+from lstmkit.diagnostics.forecast_evaluation import ForecastEvaluation, evaluate_forecaster
 from lstmkit.diagnostics.forecast_metrics import (
     METRICS,
     mae,
@@ -35,8 +36,10 @@ __all__ = [
     "BASELINES",
     "METRICS",
     "Comparison",
+    "ForecastEvaluation",
     "compare_runs",
     "drift",
+    "evaluate_forecaster",
     "mae",
     "mape",
     "mase",
