@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from lstmkit.cli._demo import demo
+from lstmkit.cli._forecast import forecast
 from lstmkit.cli._inspect import inspect
 from lstmkit.cli._predict import evaluate, predict
 from lstmkit.cli._train import train
@@ -30,6 +31,7 @@ app.command()(train)
 app.command()(evaluate)
 app.command()(predict)
 app.command()(inspect)
+app.command()(forecast)
 
 
 def _version(value: bool) -> None:
