@@ -179,7 +179,7 @@ def _with_intervals(prediction: pd.DataFrame, evaluation: Any, seed: Any, say: A
     if evaluation is None:
         return prediction
     from lstmkit.errors import ConfigError
-    from lstmkit.estimators._forecast_intervals import add_intervals, conformal_quantiles
+    from lstmkit.estimators import add_intervals, conformal_quantiles
 
     backtests = evaluation.backtests
     chosen = seed if seed in backtests else next(iter(backtests))

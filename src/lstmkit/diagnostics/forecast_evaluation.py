@@ -288,7 +288,7 @@ def evaluate_forecaster(
     """
     from sklearn.base import clone
 
-    from lstmkit.estimators._forecast_backtest import backtest
+    from lstmkit.estimators import backtest
 
     notes: list[str] = []
     names = _metric_names(metrics)

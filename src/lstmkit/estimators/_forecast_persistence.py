@@ -3,7 +3,8 @@
 The file is the inner regressor's (weights as safetensors, its manifest under
 ``"inner"``) plus what forecasting from the end of the data needs, as plain JSON: the
 column roles, the frequency, the target transform and the covariate scaler (numbers),
-the fitted missing-steps policy, and the data seen so far (forecasts start after it).
+the fitted missing-steps policy, the data seen so far (forecasts start after it) and
+the calibration backtest behind the intervals, if any.
 No pickle: a file from a user only ever yields numbers, names and known types.
 """
 
@@ -17,6 +18,7 @@ import torch
 from lstmkit.data._missing_json import frame_from_json, frame_to_json, gap_policy_from_dict
 from lstmkit.data._series_transform import SeriesTransform
 from lstmkit.errors import ModelFileError
+from lstmkit.estimators._forecast_calibration import residuals_from_json, residuals_to_json
 from lstmkit.estimators._forecast_data import SeriesRoles
 from lstmkit.estimators._forecast_windows import ForecastEncoder
 from lstmkit.estimators._persistence import (
@@ -54,6 +56,7 @@ def forecaster_payload(forecaster: Any) -> tuple[dict[str, torch.Tensor], dict[s
             else forecaster.gap_policy_.to_dict(),
             "frame": _frame(forecaster.frame_),
             "future_ahead": _frame(forecaster.future_ahead_),
+            "residuals": residuals_to_json(getattr(forecaster, "residuals_", None)),
         },
     }
     return tensors, manifest
@@ -93,6 +96,9 @@ def forecaster_from_payload(
         forecaster.gap_policy_ = None if policy is None else gap_policy_from_dict(policy)
         forecaster.frame_ = _unframe(state["frame"], forecaster.freq_)
         forecaster.future_ahead_ = _unframe(state["future_ahead"], forecaster.freq_)
+        residuals = residuals_from_json(state.get("residuals"))  # files before calibrate lack it
+        if residuals is not None:
+            forecaster.residuals_ = residuals
     except (KeyError, TypeError, ValueError) as exc:
         raise ModelFileError(
             f"{str(path)!r} names an LSTMForecaster but its forecasting state is incomplete "

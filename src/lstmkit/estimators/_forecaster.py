@@ -22,9 +22,12 @@ from sklearn.base import BaseEstimator
 
 from lstmkit.data._gap_windows import find_gaps
 from lstmkit.data._series_transform import SeriesTransform
-from lstmkit.errors import ConfigError, DataError, NotFittedError, unknown_option
+from lstmkit.errors import ConfigError, NotFittedError
+from lstmkit.estimators._forecast_backtest import backtest
+from lstmkit.estimators._forecast_calibration import with_intervals
 from lstmkit.estimators._forecast_data import future_rows, read_series
 from lstmkit.estimators._forecast_gaps import fill_gaps, fit_gap_policy, target_indicators
+from lstmkit.estimators._forecast_settings import check_length, check_settings, inner_regressor
 from lstmkit.estimators._forecast_steps import forecast_from
 from lstmkit.estimators._forecast_windows import ForecastEncoder, training_windows
 from lstmkit.estimators._params import is_count, suggest_unknown_keywords
@@ -160,7 +163,7 @@ class LSTMForecaster(BaseEstimator):
         self.gap_report_ = find_gaps(data.frame)  # where steps are missing, before any policy
         self.gap_policy_ = fit_gap_policy(self.missing, self.season, data.frame)
         filled = fill_gaps(self.gap_policy_, data.frame)
-        _check_length(len(filled), self._lookback(), self._horizon(), self._transform())
+        check_length(len(filled), self._lookback(), self._horizon(), self._transform())
         self.encoder_ = self._encoder(filled).fit(filled)
         self.transform_ = self.encoder_.transform
         inputs, targets, _ = training_windows(
@@ -174,17 +177,28 @@ class LSTMForecaster(BaseEstimator):
         self.future_ahead_ = data.future_ahead
         return self
 
-    def predict(self, horizon: int | None = None, future_covariates: Any = None) -> pd.DataFrame:
+    def predict(
+        self,
+        horizon: int | None = None,
+        future_covariates: Any = None,
+        coverage: float | None = None,
+    ) -> pd.DataFrame:
         """Forecast ``horizon`` steps (default: the fitted horizon) after the data seen so far.
 
         Args:
             horizon: steps to forecast; direct and seq2seq models up to the fitted horizon.
             future_covariates: the known-future covariates of the forecast steps (a dated
                 frame), unless ``fit`` was given rows that far ahead.
+            coverage: e.g. 0.9 adds ``{target}_lower`` and ``{target}_upper`` columns:
+                split-conformal intervals per step from the residuals of
+                :meth:`calibrate` (``attrs["interval"]`` says so and from how many).
 
         Returns:
             A DataFrame indexed by the future timestamps, one column per target, in
             original units.
+
+        Raises:
+            NotFittedError: not fitted, or ``coverage`` without :meth:`calibrate` first.
         """
         self._check_fitted("predict")
         steps = self._steps(horizon)
@@ -193,7 +207,74 @@ class LSTMForecaster(BaseEstimator):
         forecast = self._forecast(
             fill_gaps(self.gap_policy_, self.frame_), steps, future_covariates
         )
-        return pd.DataFrame(forecast, index=index, columns=self.columns_)
+        frame = pd.DataFrame(forecast, index=index, columns=self.columns_)
+        return frame if coverage is None else with_intervals(self, frame, coverage)
+
+    def backtest(
+        self,
+        y: Any,
+        past_covariates: Any = None,
+        future_covariates: Any = None,
+        *,
+        start: Any,
+        step: int = 1,
+        refit: bool | int = False,
+        window: str = "expanding",
+        horizon: int | None = None,
+    ) -> pd.DataFrame:
+        """Walk-forward backtest of these settings on ``y``; this forecaster is not refitted.
+
+        See :func:`lstmkit.estimators.backtest` for the arguments and the long frame it
+        returns (``origin``, ``timestamp``, ``step``, ``target``, ``value``, ``actual``).
+        """
+        return backtest(
+            self,
+            y,
+            past_covariates,
+            future_covariates,
+            start=start,
+            step=step,
+            refit=refit,
+            window=window,
+            horizon=horizon,
+        )
+
+    def calibrate(
+        self,
+        y: Any,
+        past_covariates: Any = None,
+        future_covariates: Any = None,
+        *,
+        start: Any,
+        step: int = 1,
+        refit: bool | int = False,
+        window: str = "expanding",
+    ) -> LSTMForecaster:
+        """Backtest these settings on ``y`` and keep the result as ``residuals_``.
+
+        ``predict(coverage=c)`` then gives split-conformal intervals from these
+        residuals. A 90% interval needs at least 9 origins; more give steadier bounds.
+        Calibrate on data the final model did not learn from when you can: residuals
+        of a fit that saw the actuals are too small.
+
+        Example:
+            >>> index = pd.date_range("2000-01", periods=40, freq="MS")
+            >>> y = pd.Series(np.sin(np.arange(40) / 3.0), index=index, name="wave")
+            >>> model = LSTMForecaster(lookback=4, horizon=2, units=4, epochs=1, random_state=0)
+            >>> model = model.fit(y).calibrate(y, start=20)
+            >>> model.predict(coverage=0.9).columns.tolist()
+            ['wave', 'wave_lower', 'wave_upper']
+        """
+        self.residuals_ = self.backtest(
+            y,
+            past_covariates,
+            future_covariates,
+            start=start,
+            step=step,
+            refit=refit,
+            window=window,
+        )
+        return self
 
     def update(
         self,
@@ -286,41 +367,14 @@ class LSTMForecaster(BaseEstimator):
         return 1 if self.strategy == "recursive" else self._horizon()
 
     def _regressor(self) -> Any:
-        from lstmkit.estimators._regressor import LSTMRegressor
-
-        architecture = "encoder_decoder" if self.strategy == "seq2seq" else self.architecture
-        return LSTMRegressor(
-            units=self.units,
-            num_layers=self.num_layers,
-            dropout=self.dropout,
-            architecture=architecture,
-            architecture_options=self.architecture_options,
-            epochs=self.epochs,
-            batch_size=self.batch_size,
-            learning_rate=self.learning_rate,
-            optimizer=self.optimizer,
-            loss=self.loss,
-            random_state=self.random_state,
-            device=self.device,
-            verbose=self.verbose,
-        )
+        return inner_regressor(self)
 
     def _transform(self) -> SeriesTransform:
         lags = [self.difference] if is_count(self.difference) else list(self.difference or ())
         return SeriesTransform(lags, self.scale, self.power)
 
     def _check_settings(self) -> None:
-        problems = []
-        for name in ("lookback", "horizon"):
-            value = getattr(self, name)
-            if not is_count(value) or value < 1:
-                problems.append(f"{name} must be a positive integer, got {value!r}")
-        if self.strategy not in STRATEGIES:
-            problems.append(str(unknown_option("strategy", str(self.strategy), STRATEGIES)))
-        if self.season is not None and (not is_count(self.season) or self.season < 1):
-            problems.append(f"season must be a positive integer or None, got {self.season!r}")
-        if problems:
-            raise ConfigError("invalid LSTMForecaster settings: " + "; ".join(problems))
+        check_settings(self, STRATEGIES)
 
     def _lookback(self) -> int:
         return int(self.lookback)
@@ -336,13 +390,3 @@ class LSTMForecaster(BaseEstimator):
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "model_")
-
-
-def _check_length(length: int, lookback: int, horizon: int, transform: SeriesTransform) -> None:
-    needed = lookback + horizon + transform.lost_steps
-    if length < needed:
-        raise DataError(
-            f"y has {length} steps, fewer than lookback + horizon"
-            + (f" + differencing ({transform.lost_steps})" if transform.lost_steps else "")
-            + f" = {needed}: give a longer series or a shorter lookback/horizon"
-        )
