@@ -13,7 +13,7 @@ from lstmkit._forecast_config import data_path, load_forecast_run
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-BASELINE_NAMES = ("persistence", "seasonal_naive", "drift", "seasonal_naive_drift")
+BASELINE_NAMES = ("persistence", "seasonal_naive", "drift", "seasonal_naive_drift", "holt_winters")
 
 RUN = """\
 [data]
@@ -81,8 +81,9 @@ def test_backtest_prints_the_model_beside_every_baseline(project, invoke):
     assert "Backtest of 'value': 7 origins from 2003-12-01 to 2004-06-01" in result.stdout
     header = next(i for i, line in enumerate(lines) if line.split()[:2] == ["RMSE", "MAE"])
     assert lines[header + 1].startswith("LSTM (mean ± std over 2 seeds)")
-    assert [line.split()[0] for line in lines[header + 2 : header + 6]] == list(BASELINE_NAMES)
-    verdict = lines[header + 6]
+    rows = lines[header + 2 : header + 2 + len(BASELINE_NAMES)]
+    assert [line.split()[0] for line in rows] == list(BASELINE_NAMES)
+    verdict = lines[header + 2 + len(BASELINE_NAMES)]
     assert verdict.startswith("LSTM LOSES to ") or verdict == "LSTM beats every baseline on RMSE"
     assert len(_forecast_rows(result.stdout)) == 6 and result.stderr == ""
 
@@ -272,22 +273,15 @@ def test_future_covariates_run_past_the_last_target(tmp_path, invoke):
     np.testing.assert_allclose(written["value"], reference["value"], rtol=0, atol=1e-6)
 
 
-def test_the_airline_example_parses():
+def test_the_airline_example_parses_to_the_airline_recipe():
+    from lstmkit.problems import airline
+
     run = EXAMPLES / "airline_forecast.toml"
     config = load_forecast_run(run)
-    assert config.forecaster_params() == {
-        "lookback": 24,
-        "horizon": 12,
-        "strategy": "direct",
-        "difference": [12],
-        "season": 12,
-        "units": 32,
-        "epochs": 30,
-        "learning_rate": 0.01,
-        "random_state": 0,
-        "freq": "MS",
-    }
+    expected = {**airline.RECIPE_SETTINGS, "random_state": 0, "freq": "MS"}
+    assert config.forecaster_params() == expected
     assert config.evaluation is not None
-    assert (config.evaluation.test_start, config.evaluation.seeds) == ("1959-01", [0, 1, 2])
+    seeds = list(airline.SEEDS)
+    assert (config.evaluation.test_start, config.evaluation.seeds) == ("1959-01", seeds)
     path = data_path(config, run)
     assert path.is_file() and path.read_text().startswith("Month,Passengers\n1949-01,112\n")

@@ -163,8 +163,9 @@ def test_walk_forward_targets_keep_missing_values_as_nan():
         (
             lambda: walk_forward_baselines(HISTORY, [3], 2, 2, methods=["seasonal_navie"]),
             ConfigError,
-            "unknown baseline 'seasonal_navie': expected one of 'drift', 'persistence', "
-            "'seasonal_naive', 'seasonal_naive_drift'. Did you mean 'seasonal_naive'?",
+            "unknown baseline 'seasonal_navie': expected one of 'drift', 'holt_winters', "
+            "'persistence', 'seasonal_naive', 'seasonal_naive_drift'. Did you mean "
+            "'seasonal_naive'?",
         ),
         (
             lambda: walk_forward_baselines(HISTORY, [2, 6, -1], 2, 2),

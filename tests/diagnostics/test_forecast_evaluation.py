@@ -86,8 +86,8 @@ def test_baselines_are_scored_on_exactly_the_same_origins(evaluation):
         "seasonal_naive": lambda history: seasonal_naive(history, HORIZON, SEASON),
         "drift": lambda history: drift(history, HORIZON),
         "seasonal_naive_drift": lambda history: seasonal_naive_drift(history, HORIZON, SEASON),
-    }
-    assert evaluation.baselines.index.tolist() == list(methods)
+    }  # holt_winters against a known continuation: tests/diagnostics/test_holt_winters.py
+    assert evaluation.baselines.index.tolist() == [*methods, "holt_winters"]
     for name, method in methods.items():
         forecast = np.stack([method(y[: o + 1]) for o in origins])
         for metric, value in by_hand(actual, forecast, y[:46]).items():
@@ -183,8 +183,8 @@ def test_without_a_season_the_seasonal_baselines_are_skipped_and_noted():
     result = evaluate_forecaster(tiny(season=None, epochs=1), seasonal(), start=54, seeds=(0, 1))
     assert result.baselines.index.tolist() == ["persistence", "drift"]
     assert result.notes[0] == (
-        "seasonal_naive, seasonal_naive_drift skipped: no season is known (give season=12 "
-        "for monthly data, or set the forecaster's season)"
+        "seasonal_naive, seasonal_naive_drift, holt_winters skipped: no season is known "
+        "(give season=12 for monthly data, or set the forecaster's season)"
     )
     assert "Note: " + result.notes[0] in result.report().splitlines()
 

@@ -295,9 +295,9 @@ def test_per_step_table_matches_scikit_learn_per_column():
             lambda: metrics_table(Y_TRUE, {"lstm": Y_PRED}, Y_TRAIN, 1),
             ConfigError,
             "no baseline among the forecasts ['lstm']: a model is only judged beside one. Add "
-            "one of ['persistence', 'seasonal_naive', 'drift', 'seasonal_naive_drift'] "
-            "(lstmkit.diagnostics.walk_forward_baselines), or name your baseline keys with "
-            "baselines=[...].",
+            "one of ['persistence', 'seasonal_naive', 'drift', 'seasonal_naive_drift', "
+            "'holt_winters'] (lstmkit.diagnostics.walk_forward_baselines), or name your "
+            "baseline keys with baselines=[...].",
         ),
         (
             lambda: metrics_table(Y_TRUE, {"lstm": Y_PRED}, Y_TRAIN, 1, baselines=["snaive"]),

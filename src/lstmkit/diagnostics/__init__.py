@@ -7,6 +7,7 @@ runs or plots must import torch and matplotlib lazily, so this package stays lig
 from lstmkit.diagnostics.baselines import (
     BASELINES,
     drift,
+    holt_winters,
     persistence,
     seasonal_naive,
     seasonal_naive_drift,
@@ -40,6 +41,7 @@ __all__ = [
     "compare_runs",
     "drift",
     "evaluate_forecaster",
+    "holt_winters",
     "mae",
     "mape",
     "mase",

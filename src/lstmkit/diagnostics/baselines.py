@@ -1,4 +1,4 @@
-"""Baseline forecasts every model is reported beside: persistence, seasonal naive, drift.
+"""Baselines every model is reported beside: persistence, seasonal naive, drift, Holt-Winters.
 
 Each baseline reads a history (time first: ``(T,)`` or ``(T, targets)``) and returns
 ``horizon`` steps after its end. With ``y`` the history, ``T = len(y)``, ``m`` the season
@@ -9,6 +9,7 @@ persistence           y[T] for every step                          (y counted fr
 seasonal naive        y[T + h - m k(h)]    the same point of the last observed season
 drift                 y[T] + h (y[T] - y[1]) / (T - 1)
 seasonal naive drift  y[T + h - m k(h)] + k(h) b,   b = mean of y[t] - y[t - m]
+holt winters          exponential smoothing, additive trend, season m (statsmodels)
 
 m = 4, horizon 6:   history ... a b c d | forecast a b c d a b   (seasonal naive)
                                                   +b +b +b +b +2b +2b  (with drift)
@@ -16,7 +17,8 @@ m = 4, horizon 6:   history ... a b c d | forecast a b c d a b   (seasonal naive
 
 Seasonal naive with drift follows ``lagwalk(drift=TRUE)`` of R's forecast package
 (Hyndman): one seasonal difference's mean added per season forecast. With ``m = 1``
-seasonal naive is persistence and seasonal naive with drift is drift.
+seasonal naive is persistence and seasonal naive with drift is drift. Holt-Winters
+(``_holt_winters.py``, re-exported here) needs ``m >= 2`` and two full seasons of history.
 
 A walk-forward origin is the position of the last observation the forecast may use:
 origin ``o`` forecasts ``series[o + 1 : o + 1 + horizon]`` from ``series[: o + 1]``.
@@ -30,9 +32,10 @@ from typing import Any
 import numpy as np
 
 from lstmkit.data._validation import as_numeric_array
+from lstmkit.diagnostics._holt_winters import holt_winters
 from lstmkit.errors import ConfigError, DataError, ShapeError, unknown_option
 
-BASELINES = ("persistence", "seasonal_naive", "drift", "seasonal_naive_drift")
+BASELINES = ("persistence", "seasonal_naive", "drift", "seasonal_naive_drift", "holt_winters")
 
 
 def _check_positive_int(value: Any, name: str, meaning: str) -> int:
@@ -245,9 +248,17 @@ def _forecaster(name: str, season: int) -> Callable[[np.ndarray, int], np.ndarra
         return persistence
     if name == "drift":
         return drift
-    if name == "seasonal_naive":
-        return lambda history, horizon: seasonal_naive(history, horizon, season)
-    return lambda history, horizon: seasonal_naive_drift(history, horizon, season)
+    seasonal = {  # the baselines that also read the season
+        "seasonal_naive": seasonal_naive,
+        "seasonal_naive_drift": seasonal_naive_drift,
+        "holt_winters": holt_winters,
+    }[name]
+    return lambda history, horizon: seasonal(history, horizon, season)
+
+
+def _default_methods(season: int) -> list[str]:
+    """Every baseline, less holt_winters when ``season`` is 1 (it needs a seasonal cycle)."""
+    return [name for name in BASELINES if season >= 2 or name != "holt_winters"]
 
 
 def walk_forward_baselines(
@@ -268,7 +279,8 @@ def walk_forward_baselines(
             (1958-12 in the airline series is position 119).
         horizon: the number of steps after each origin.
         season: the steps in one seasonal cycle (12 for monthly data).
-        methods: names from ``BASELINES`` (default: all of them).
+        methods: names from ``BASELINES`` (default: all of them, except ``holt_winters``
+            when ``season`` is 1: a series without a season has no cycle to fit).
 
     Returns:
         A dict from method name to float64 ``(origins, horizon)`` or
@@ -282,9 +294,11 @@ def walk_forward_baselines(
         >>> forecasts = walk_forward_baselines([1, 2, 3, 4, 5, 6], [3, 4], 2, season=2)
         >>> forecasts["seasonal_naive"].tolist(), forecasts["drift"].tolist()
         ([[3.0, 4.0], [4.0, 5.0]], [[5.0, 6.0], [6.0, 7.0]])
+        >>> forecasts["holt_winters"].round(3).tolist()  # a straight line: exact
+        [[5.0, 6.0], [6.0, 7.0]]
     """
     horizon, season = _check_horizon(horizon), _check_season(season)
-    names = list(BASELINES if methods is None else methods)
+    names = _default_methods(season) if methods is None else list(methods)
     for name in names:
         if name not in BASELINES:
             raise unknown_option("baseline", name, BASELINES)

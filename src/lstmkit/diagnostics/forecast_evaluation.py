@@ -6,8 +6,8 @@ One call runs the whole protocol (CONTRACTS §10):
 seed 0   clone(random_state=0) -> backtest over the origins -> RMSE, MAE, MAPE, sMAPE, MASE
 seed 1   ...                                                    (one row of ``runs`` each)
 ...
-baselines (deterministic)  persistence, seasonal naive, drift, seasonal naive with drift
-                           on exactly the same origins and steps -> one row each
+baselines (deterministic)  persistence, seasonal naive, drift, seasonal naive with drift,
+                           Holt-Winters, on exactly the same origins and steps -> one row each
 summary  LSTM mean ± std over seeds beside every baseline; a model whose mean is worse
          than a baseline's on the first metric is flagged: "LSTM LOSES to ... on RMSE"
 ```
@@ -38,7 +38,7 @@ from lstmkit.diagnostics.comparisons import Comparison, compare_runs
 from lstmkit.diagnostics.forecast_metrics import METRICS, metrics_table, per_step_table
 from lstmkit.errors import ConfigError, unknown_option
 
-SEASONAL = ("seasonal_naive", "seasonal_naive_drift")
+SEASONAL = ("seasonal_naive", "seasonal_naive_drift", "holt_winters")
 MODEL = "LSTM"
 
 
@@ -218,14 +218,34 @@ def _baseline_names(baselines: Sequence[str], season: int | None, notes: list[st
             f"{', '.join(skipped)} skipped: no season is known (give season=12 for "
             "monthly data, or set the forecaster's season)"
         )
+    if season == 1 and "holt_winters" in names:  # one step per cycle: no cycle to fit
+        skipped.append("holt_winters")
+        notes.append("holt_winters skipped: season = 1 has no seasonal cycle to fit")
+    why = "need a season (season=...)" if season is None else "need a season of 2 or more"
+    return _kept(names, skipped, why if skipped else "is empty")
+
+
+def _kept(names: list[str], skipped: list[str], why: str) -> list[str]:
     kept = [name for name in names if name not in skipped]
     if not kept:
         raise ConfigError(
-            f"no baseline left to judge the model beside: baselines={names}"
-            + (" need a season (season=...)" if skipped else " is empty")
-            + f"; choose from {list(BASELINES)}"
+            f"no baseline left to judge the model beside: baselines={names} {why}; "
+            f"choose from {list(BASELINES)}"
         )
     return kept
+
+
+def _with_enough_history(
+    methods: list[str], first: int, season: int, notes: list[str]
+) -> list[str]:
+    """``methods`` less holt_winters when the first origin's history is under 2 seasons."""
+    if "holt_winters" not in methods or first >= 2 * season:
+        return methods
+    notes.append(
+        f"holt_winters skipped: the first origin's history has {first} observations, it "
+        f"needs two full seasons ({2 * season})"
+    )
+    return _kept(methods, ["holt_winters"], "needs a longer history (or an earlier start)")
 
 
 def _seeds(seeds: Any) -> list[int]:
@@ -261,7 +281,8 @@ def evaluate_forecaster(
         seeds: the ``random_state`` of each run.
         season: steps per season for the seasonal baselines and MASE (default: the
             forecaster's ``season``; without one the seasonal baselines are skipped and
-            MASE uses the naive one-step scale, as the notes say).
+            MASE uses the naive one-step scale, as the notes say). ``holt_winters`` is
+            also skipped, with a note, for season 1 or a first history under 2 seasons.
         target: the target to score when the forecaster has several.
         metrics: names from ``METRICS`` (any case); the first decides the verdict.
         baselines: names from ``BASELINES``, each forecast on the same origins.
@@ -308,6 +329,7 @@ def evaluate_forecaster(
     series = target_series(forecaster, y, past_covariates, future_covariates, target)
     origins = series.index.get_indexer(pd.DatetimeIndex(first["origin"].unique()))
     horizon = int(first["step"].max())
+    methods = _with_enough_history(methods, int(origins[0]) + 1, season or 1, notes)
     reference = baseline_forecasts(forecaster, series, origins, horizon, season, methods)
     runs, baseline_table, per_step = _scores(
         {seed: as_grid(frame, target, "value") for seed, frame in backtests.items()},
