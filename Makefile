@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 demo: $(STAMP)
 	$(BIN)/lstmkit demo echo
+	$(BIN)/lstmkit demo airline
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q --durations=15 --doctest-modules src/lstmkit tests

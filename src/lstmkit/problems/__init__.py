@@ -4,7 +4,7 @@
 
 Example:
     >>> sorted(DEMOS)
-    ['addition', 'alphabet', 'cumulative_sum', 'damped_sine', 'echo', 'moving_square', 'shapes']
+    ['addition', 'airline', 'alphabet', 'cumulative_sum', 'damped_sine', 'echo', 'moving_square', 'shapes']
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ DEMOS: dict[str, Callable[..., int]] = {
     name: _demo_of(name)
     for name in (
         "addition",
+        "airline",
         "alphabet",
         "cumulative_sum",
         "damped_sine",
