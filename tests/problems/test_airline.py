@@ -69,4 +69,3 @@ def test_the_demo_prints_the_table_tests_and_a_dated_1961_forecast_with_interval
     for month in ("1961-01-01", "1961-12-01"):
         assert month in printed
     assert "passengers_lower" in printed and "passengers_upper" in printed
-
