@@ -21,4 +21,6 @@ def test_the_forecasting_guide_runs(tmp_path, monkeypatch, capsys):
         exec(compile(code, f"forecasting.md block {number}", "exec"), namespace)
     printed = capsys.readouterr().out
     assert "1959-12-01" in printed and "True" in printed.splitlines()[-1]
+    assert "80% split-conformal from 25 backtest residuals per step" in printed
+    assert "LSTM (mean ± std over 3 seeds)" in printed and "holt_winters" in printed
     assert (tmp_path / "airline-forecast.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
