@@ -10,7 +10,7 @@ from pydantic_core import PydanticCustomError
 from lstmkit.errors import did_you_mean
 
 # Strict: TOML is typed, so a quoted number or 1 for true is a mistake worth reporting.
-_SECTION = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
+SECTION_CONFIG = ConfigDict(extra="forbid", strict=True, frozen=True, allow_inf_nan=False)
 
 
 class DataSection(BaseModel):
@@ -21,7 +21,7 @@ class DataSection(BaseModel):
         'X'
     """
 
-    model_config = _SECTION
+    model_config = SECTION_CONFIG
 
     train: str = Field(description="the training data file (.npz or .csv)")
     validation: str | None = Field(
@@ -47,7 +47,7 @@ class ModelSection(BaseModel):
         'regressor'
     """
 
-    model_config = _SECTION
+    model_config = SECTION_CONFIG
 
     task: Literal["classifier", "regressor"] = Field(
         description="the estimator: 'classifier' (LSTMClassifier) or 'regressor' (LSTMRegressor)"
@@ -93,9 +93,9 @@ class ModelSection(BaseModel):
     @classmethod
     def _check_units(cls, value: Any) -> Any:
         """One readable message instead of one per member of the union."""
-        if value is None or _positive_integer(value):
+        if value is None or positive_integer(value):
             return value
-        if isinstance(value, list) and value and all(_positive_integer(item) for item in value):
+        if isinstance(value, list) and value and all(positive_integer(item) for item in value):
             return value
         raise PydanticCustomError(
             "units",
@@ -123,7 +123,7 @@ class TrainingSection(BaseModel):
         'sgd'
     """
 
-    model_config = _SECTION
+    model_config = SECTION_CONFIG
 
     epochs: int | None = Field(default=None, ge=1, description="passes over the training data")
     batch_size: int | None = Field(default=None, ge=1, description="samples per update")
@@ -165,5 +165,11 @@ class TrainingSection(BaseModel):
     device: Literal["auto", "cpu", "cuda"] | None = Field(default=None)
 
 
-def _positive_integer(value: Any) -> bool:
+def positive_integer(value: Any) -> bool:
+    """True for an int >= 1 that is not a bool (TOML's ``true`` is not a count).
+
+    Example:
+        >>> positive_integer(3), positive_integer(True), positive_integer(0)
+        (True, False, False)
+    """
     return isinstance(value, int) and not isinstance(value, bool) and value >= 1

@@ -37,7 +37,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from lstmkit._config_sections import _SECTION
+from lstmkit._config_sections import SECTION_CONFIG
 from lstmkit._forecast_sections import (
     RULE,
     DataSection,
@@ -48,8 +48,8 @@ from lstmkit._forecast_sections import (
     TrainingSection,
 )
 
-# Private helpers of ``lstmkit train``'s run files: both kinds of file speak alike.
-from lstmkit.config import _describe, _option_name, _show, resolve_path
+# Shared with ``lstmkit train``'s run files: both kinds of file speak alike.
+from lstmkit.config import describe_error, option_name, resolve_path, show_toml
 from lstmkit.errors import ConfigError, did_you_mean
 
 if sys.version_info >= (3, 11):
@@ -73,7 +73,7 @@ class ForecastRunConfig(BaseModel):
         ({'scale': None, 'units': 8}, True)
     """
 
-    model_config = _SECTION
+    model_config = SECTION_CONFIG
 
     data: DataSection
     forecast: ForecastSection = ForecastSection()
@@ -145,7 +145,7 @@ def load_forecast_run(
         section = raw.setdefault(table, {})
         if isinstance(section, dict):  # a non-table is reported by validation below
             section[key] = value
-            origins[(table, key)] = _option_name(key)
+            origins[(table, key)] = option_name(key)
     try:
         return ForecastRunConfig.model_validate(raw)
     except ValidationError as exc:
@@ -224,8 +224,8 @@ def _explain(error: Mapping[str, Any], origins: Mapping[tuple[str, ...], str]) -
     if kind == "missing":
         return _missing_key(loc)
     if len(loc) == 1 and loc[0] in _SECTIONS:
-        return f"[{loc[0]}] must be a table, got {_show(error['input'])}"
-    return _describe(error, origins)
+        return f"[{loc[0]}] must be a table, got {show_toml(error['input'])}"
+    return describe_error(error, origins)
 
 
 def _unknown_key(loc: tuple[str, ...], value: Any) -> str:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 # Private helpers shared with ``lstmkit train``'s run files, so both speak alike.
-from lstmkit._config_sections import _SECTION, _positive_integer
+from lstmkit._config_sections import SECTION_CONFIG, positive_integer
 from lstmkit.errors import did_you_mean
 
 RULE = "forecast_rule"  # the error type of checks across keys: its message is shown as is
@@ -31,7 +31,7 @@ class DataSection(BaseModel):
         'mask'
     """
 
-    model_config = _SECTION
+    model_config = SECTION_CONFIG
 
     path: str = Field(
         description='the CSV file (relative to the run file), or "lstmkit:NAME" for a '
@@ -81,7 +81,7 @@ class ForecastSection(BaseModel):
         [12]
     """
 
-    model_config = _SECTION
+    model_config = SECTION_CONFIG
 
     lookback: _Count | None = Field(default=None, description="past steps the model reads")
     horizon: _Count | None = Field(default=None, description="steps forecast")
@@ -95,9 +95,9 @@ class ForecastSection(BaseModel):
     @classmethod
     def _check_difference(cls, value: Any) -> Any:
         """A single lag is accepted as written (``difference = 12``), as the estimator does."""
-        if _positive_integer(value):
+        if positive_integer(value):
             return [value]
-        if value is None or (isinstance(value, list) and all(map(_positive_integer, value))):
+        if value is None or (isinstance(value, list) and all(map(positive_integer, value))):
             return value
         raise PydanticCustomError(
             "difference", "expected a list of positive lags, e.g. difference = [1, 12]"
@@ -123,7 +123,7 @@ class ModelSection(BaseModel):
         [32, 16]
     """
 
-    model_config = _SECTION
+    model_config = SECTION_CONFIG
 
     architecture: str | None = Field(default=None, description="vanilla, stacked, ...")
     architecture_options: dict[str, Any] | None = Field(default=None)
@@ -138,9 +138,9 @@ class ModelSection(BaseModel):
     @classmethod
     def _check_units(cls, value: Any) -> Any:
         """One readable message instead of one per member of the union."""
-        if value is None or _positive_integer(value):
+        if value is None or positive_integer(value):
             return value
-        if isinstance(value, list) and value and all(map(_positive_integer, value)):
+        if isinstance(value, list) and value and all(map(positive_integer, value)):
             return value
         raise PydanticCustomError(
             "units",
@@ -157,7 +157,7 @@ class TrainingSection(BaseModel):
         50
     """
 
-    model_config = _SECTION
+    model_config = SECTION_CONFIG
 
     epochs: _Count | None = Field(default=None)
     batch_size: _Count | None = Field(default=None)
@@ -177,7 +177,7 @@ class EvaluationSection(BaseModel):
         [0]
     """
 
-    model_config = _SECTION
+    model_config = SECTION_CONFIG
 
     test_start: str | _Count = Field(
         description='the first test timestamp ("1959-01"), or how many final steps to hold out'
@@ -199,7 +199,7 @@ class EvaluationSection(BaseModel):
                 pass
             else:
                 return value
-        elif _positive_integer(value):
+        elif positive_integer(value):
             return value
         raise PydanticCustomError(
             "test_start",
@@ -226,7 +226,7 @@ class OutputSection(BaseModel):
         True
     """
 
-    model_config = _SECTION
+    model_config = SECTION_CONFIG
 
     forecast: str | None = Field(default=None, description="the forecast as CSV")
     plot: str | None = Field(default=None, description="history and forecast as PNG")

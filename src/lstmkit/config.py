@@ -48,7 +48,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from lstmkit._config_sections import _SECTION, DataSection, ModelSection, TrainingSection
+from lstmkit._config_sections import SECTION_CONFIG, DataSection, ModelSection, TrainingSection
 from lstmkit.errors import ConfigError, did_you_mean
 
 if sys.version_info >= (3, 11):
@@ -81,7 +81,7 @@ class RunConfig(BaseModel):
         {'scale_y': True, 'epochs': 3}
     """
 
-    model_config = _SECTION
+    model_config = SECTION_CONFIG
 
     output: str | None = Field(default=None, description="the model file to write")
     data: DataSection
@@ -181,19 +181,25 @@ def load_run_file(path: str | Path, overrides: Mapping[str, Any] | None = None) 
             target = target.setdefault(table, {}) if isinstance(target, dict) else None
         if isinstance(target, dict):
             target[key] = value
-            origins[(*tables, key)] = _option_name(key)
+            origins[(*tables, key)] = option_name(key)
     try:
         return RunConfig.model_validate(raw)
     except ValidationError as exc:
         lines = [
             f"{path}: {line}"
             for error in exc.errors()
-            for line in _describe(error, origins).split("\n")
+            for line in describe_error(error, origins).split("\n")
         ]
         raise ConfigError("\n".join(lines)) from None
 
 
-def _option_name(key: str) -> str:
+def option_name(key: str) -> str:
+    """The command-line flag that overrides a run-file key.
+
+    Example:
+        >>> option_name("random_state"), option_name("batch_size")
+        ('--seed', '--batch-size')
+    """
     return "--seed" if key == "random_state" else "--" + key.replace("_", "-")
 
 
@@ -215,8 +221,17 @@ _EXPECTED = {
 }
 
 
-def _describe(error: Mapping[str, Any], origins: Mapping[tuple[str, ...], str]) -> str:
-    """Turn one pydantic error into a line that says where, what and how to fix it."""
+def describe_error(error: Mapping[str, Any], origins: Mapping[tuple[str, ...], str]) -> str:
+    """Turn one pydantic error into a line that says where, what and how to fix it.
+
+    ``origins`` maps a key's location to the flag that set it, so an override's error
+    names the flag. The forecast run file shares it (``lstmkit._forecast_config``).
+
+    Example:
+        >>> describe_error({"loc": ("training", "epochs"), "type": "int_type",
+        ...                 "input": "10", "msg": ""}, {})
+        '[training] epochs = "10": expected an integer'
+    """
     loc = tuple(str(part) for part in error["loc"])
     kind = error["type"]
     if kind == "task_mismatch":
@@ -227,9 +242,9 @@ def _describe(error: Mapping[str, Any], origins: Mapping[tuple[str, ...], str]) 
         return _missing_key(loc)
     where = _where(loc)
     if len(loc) == 1 and loc[0] in _SECTIONS:
-        return f"[{loc[0]}] must be a table, got {_show(error['input'])}"
+        return f"[{loc[0]}] must be a table, got {show_toml(error['input'])}"
     origin = origins.get(loc)
-    shown = f"{where} = {_show(error['input'])}" + (f" (from {origin})" if origin else "")
+    shown = f"{where} = {show_toml(error['input'])}" + (f" (from {origin})" if origin else "")
     if kind == "literal_error":
         choices = re.findall(r"'([^']*)'", error["ctx"]["expected"])
         options = ", ".join(f"'{choice}'" for choice in choices)
@@ -291,8 +306,13 @@ def _where(loc: tuple[str, ...]) -> str:
     return f"[{loc[0]}] {rest}"
 
 
-def _show(value: Any) -> str:
-    """Show a value as it would be written in TOML."""
+def show_toml(value: Any) -> str:
+    """Show a value as it would be written in TOML.
+
+    Example:
+        >>> show_toml(True), show_toml("a"), show_toml([1, "b"])
+        ('true', '"a"', '[1, "b"]')
+    """
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
@@ -300,5 +320,5 @@ def _show(value: Any) -> str:
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
-        return "[" + ", ".join(_show(item) for item in value) + "]"
+        return "[" + ", ".join(show_toml(item) for item in value) + "]"
     return str(value)
