@@ -151,6 +151,14 @@ def test_a_model_that_beats_every_baseline_says_so():
     assert report[-1] == "LSTM beats every baseline on RMSE"
 
 
+def test_one_seed_says_there_is_no_spread_instead_of_printing_nan():
+    runs = pd.DataFrame({"RMSE": [1.25]}, index=pd.Index([0], name="seed"))
+    baselines = pd.DataFrame({"RMSE": [1.5]}, index=["persistence"])
+    report = ForecastEvaluation(runs, baselines, pd.DataFrame(), {}).report().splitlines()
+    assert report[1].split() == ["LSTM", "(one", "seed:", "no", "spread)", "1.25"]
+    assert "nan" not in "\n".join(report)
+
+
 def test_comparison_pairs_each_seed_with_the_deterministic_baseline(evaluation):
     result = evaluation.comparison("seasonal_naive")
     runs = evaluation.runs["RMSE"].to_numpy()

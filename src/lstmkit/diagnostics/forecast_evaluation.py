@@ -129,7 +129,8 @@ class ForecastEvaluation:
     def report(self) -> str:
         """A printable table: metrics as columns, the model and the baselines as rows."""
         count = len(self.runs)
-        cells = {f"{MODEL} (mean ± std over {count} seeds)": self._model_cells()}
+        label = f"mean ± std over {count} seeds" if count > 1 else "one seed: no spread"
+        cells = {f"{MODEL} ({label})": self._model_cells()}
         for name, scores in self.baselines.iterrows():
             cells[str(name)] = [f"{value:.4g}" for value in scores]
         table = pd.DataFrame.from_dict(cells, orient="index", columns=list(self.runs.columns))
@@ -170,8 +171,8 @@ class ForecastEvaluation:
 
     def _model_cells(self) -> list[str]:
         means, stds = self.runs.mean(), self.runs.std(ddof=1)
-        if len(self.runs) == 1:  # one run has no spread: say so rather than print "± nan"
-            return [f"{means[m]:.4g} (one run)" for m in self.runs.columns]
+        if len(self.runs) == 1:  # one run has no spread: the label says so, not "± nan"
+            return [f"{means[m]:.4g}" for m in self.runs.columns]
         return [f"{means[m]:.4g} ± {stds[m]:.2g}" for m in self.runs.columns]
 
     def _metric(self, metric: str | None) -> str:
