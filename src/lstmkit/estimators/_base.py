@@ -255,9 +255,9 @@ class LSTMEstimatorBase(
 
     def _trainer(self, settings: TrainConfig | None = None) -> Trainer:
         settings = settings or TrainConfig(1, self.batch_size, False, None, 0)
-        return Trainer(
-            self.module_, Loss(self.loss_), self._metric_names(), self.optimizer_, settings
-        )
+        # quantiles_: the pinball loss's levels (a quantile regressor's); None otherwise.
+        loss = Loss(self.loss_, getattr(self, "quantiles_", None))
+        return Trainer(self.module_, loss, self._metric_names(), self.optimizer_, settings)
 
     def _metric_names(self) -> list[str]:
         metrics = self._default_metrics() if self.metrics is None else self.metrics

@@ -18,7 +18,7 @@ import torch
 
 from lstmkit.errors import ConfigError, ModelFileError, unknown_option
 from lstmkit.models import architecture_name, get_architecture
-from lstmkit.training import TBPTT, History
+from lstmkit.training import TBPTT, History, check_quantiles
 
 _STATE_PREFIX = "carried_state."  # tensor names of the saved state, beside the weights
 
@@ -231,6 +231,8 @@ def _fitted_attributes(estimator: Any) -> dict[str, Any]:
     }
     if hasattr(estimator, "output_steps_"):
         fitted["output_steps_"] = int(estimator.output_steps_)
+    if getattr(estimator, "quantiles_", None) is not None:  # a quantile regressor's levels
+        fitted["quantiles_"] = [float(level) for level in estimator.quantiles_]
     if hasattr(estimator, "classes_"):
         fitted["classes_"] = estimator.classes_.tolist()
         fitted["classes_dtype"] = estimator.classes_.dtype.str
@@ -253,6 +255,8 @@ def _restore_fitted(estimator: Any, fitted: dict[str, Any]) -> None:
         setattr(estimator, name, fitted[name])
     if "output_steps_" in fitted:
         estimator.output_steps_ = int(fitted["output_steps_"])
+    if "y_shape_" in fitted:  # a regressor: files written before quantile loss have none
+        estimator.quantiles_ = _saved_quantiles(fitted.get("quantiles_"))
     if "classes_" in fitted:
         estimator.classes_ = np.array(fitted["classes_"], dtype=np.dtype(fitted["classes_dtype"]))
         estimator.one_hot_ = bool(fitted["one_hot_"])
@@ -261,6 +265,18 @@ def _restore_fitted(estimator: Any, fitted: dict[str, Any]) -> None:
         for name in ("scaler_X_", "scaler_y_"):
             state = fitted.get(name)
             setattr(estimator, name, None if state is None else transformer_from_dict(state))
+
+
+def _saved_quantiles(levels: Any) -> tuple[float, ...] | None:
+    """A quantile regressor's levels from the manifest (None for a point model)."""
+    if levels is None:
+        return None
+    try:
+        return check_quantiles(levels)
+    except ConfigError as exc:
+        raise ModelFileError(
+            f"the model file's quantiles are not valid ({exc}): the file was not written by lstmkit"
+        ) from exc
 
 
 def _restore_vocabulary(estimator: Any, fitted: dict[str, Any]) -> None:

@@ -20,6 +20,7 @@ from lstmkit.estimators._per_step import (
 )
 from lstmkit.estimators._scaling import make_scaler
 from lstmkit.estimators._targets import check_regression_targets
+from lstmkit.training import DEFAULT_QUANTILES, check_quantiles
 
 
 @suggest_unknown_keywords
@@ -37,10 +38,22 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
     metrics are in the scaled units the model trains in; ``evaluate``'s metrics
     (not its loss) and ``score`` are in the original units of ``y``.
 
+    ``loss="quantile"`` trains the pinball loss for ``quantiles`` (default (0.1, 0.5,
+    0.9); distinct, in (0, 1), sorted into ``quantiles_``) with a Q times wider output.
+    ``predict`` answers the target layout plus a trailing axis of the Q levels:
+    ``(samples, Q)``, ``(samples, k, Q)``, ``(samples, horizon, targets, Q)``; per step
+    ``(samples, timesteps[, targets], Q)``. Levels are sorted per prediction, so they
+    never cross (rearrangement: Chernozhukov, Fernández-Val and Galichon, 2010). No
+    separate ``predict_quantiles``: ``predict`` already returns every level; the point
+    prediction is ``predict(X)[..., quantiles_.index(0.5)]``. ``score`` is R² of the 0.5
+    quantile (an error without 0.5); ``evaluate`` gives the pinball loss only, and no
+    training metrics are recorded (they compare one value per target).
+
     Args:
         The same as :class:`LSTMClassifier` (without ``class_weight``), plus
-        ``scale_X`` and ``scale_y``. ``loss`` is ``"auto"`` (mse), ``"mse"`` or ``"mae"``;
-        ``metrics`` default to ``["mae"]``.
+        ``scale_X``, ``scale_y`` and ``quantiles``. ``loss`` is ``"auto"`` (mse),
+        ``"mse"``, ``"mae"`` or ``"quantile"``; ``metrics`` default to ``["mae"]``
+        (none with ``"quantile"``).
 
     Example:
         >>> import numpy as np
@@ -48,6 +61,9 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         >>> model = LSTMRegressor(units=8, epochs=3, random_state=0).fit(X, X[:, -1, 0])
         >>> model.predict(X).shape
         (20,)
+        >>> quantile = LSTMRegressor(units=8, epochs=3, loss="quantile", random_state=0)
+        >>> quantile.fit(X, X[:, -1, 0]).predict(X).shape, quantile.quantiles_
+        ((20, 3), (0.1, 0.5, 0.9))
     """
 
     def __init__(
@@ -82,6 +98,7 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         stateful: bool = False,
         scale_X: Any = False,
         scale_y: Any = False,
+        quantiles: Any = None,
     ) -> None:
         self.units = units
         self.num_layers = num_layers
@@ -113,21 +130,26 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         self.stateful = stateful
         self.scale_X = scale_X
         self.scale_y = scale_y
+        self.quantiles = quantiles
 
     def predict(self, X: Any, stateful: bool = False) -> Any:
         """Return predictions in the target layout seen at fit, in the original units.
 
         ``stateful=True`` continues from the carried state (see ``get_state``) and keeps
-        the new end state; otherwise the state is neither read nor changed.
+        the new end state; otherwise the state is neither read nor changed. A
+        ``loss="quantile"`` model adds a trailing axis of its ``quantiles_`` (sorted).
         """
         prepared, data = self._prepare_predict(X)
         values = self._unscaled_predictions(self._run_predict(data, stateful), prepared)
         return split_per_sequence(values, prepared, self.return_sequences, X)
 
     def evaluate(self, X: Any, y: Any, sample_weight: Any = None) -> dict[str, float]:
-        """Return the loss (training units) and every metric (original units of ``y``)."""
+        """Return the loss (training units) and every metric (original units of ``y``).
+
+        With ``loss="quantile"`` this is ``{"loss": mean pinball loss}`` alone.
+        """
         results = super().evaluate(X, y, sample_weight)
-        if self.scaler_y_ is None:
+        if self.scaler_y_ is None or not {"mae", "rmse"} & set(results):
             return results
         predicted, expected = self._compared(X, y)
         difference = predicted - expected
@@ -142,9 +164,13 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
 
         With one target per sequence and none missing, this is scikit-learn's
         ``r2_score`` (``sample_weight`` honoured); otherwise R² over every present value.
+        A ``loss="quantile"`` model is scored on its 0.5 quantile (the median).
+
+        Raises:
+            ConfigError: a quantile model without 0.5 among its ``quantiles_``.
         """
         prepared, data = self._prepare_predict(X)
-        predicted = self._unscaled_predictions(self._run_predict(data), prepared)
+        predicted = self._point_predictions(self._run_predict(data), prepared)
         expected = self._original_targets(y, prepared)
         missing = np.isnan(expected) | np.isnan(predicted)
         if not missing.any() and expected.ndim <= 2 and not self.return_sequences:
@@ -154,17 +180,82 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
     def _compared(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
         """Predictions and targets in original units, at the positions where both exist."""
         prepared, data = self._prepare_predict(X)
-        predicted = self._unscaled_predictions(self._run_predict(data), prepared)
+        predicted = self._point_predictions(self._run_predict(data), prepared)
         expected = self._original_targets(y, prepared)
         present = ~(np.isnan(expected) | np.isnan(predicted))
         return predicted[present], expected[present]
 
+    def stream(self, mode: str = "auto") -> Any:
+        """Return a one-step-at-a-time :class:`~lstmkit.estimators.Stream` (see ``StreamMixin``).
+
+        Raises:
+            ConfigError: a ``loss="quantile"`` model (a stream answers one value per target).
+
+        Example:
+            >>> import numpy as np
+            >>> X = np.zeros((4, 3, 1), dtype="float32")
+            >>> model = LSTMRegressor(units=2, epochs=1, random_state=0).fit(X, np.zeros(4))
+            >>> model.stream().mode
+            'window'
+        """
+        if self._levels() is not None:
+            raise ConfigError(
+                "stream() answers one value per target, but this model was trained with "
+                "loss='quantile' and answers one per quantile: predict whole sequences with "
+                "predict(X) instead"
+            )
+        return super().stream(mode)
+
+    def _point_predictions(self, raw: np.ndarray, prepared: PreparedInput) -> np.ndarray:
+        """Predictions in original units, one per target: a quantile model's median."""
+        values = self._unscaled_predictions(raw, prepared)
+        return values if self._levels() is None else values[..., self._median_position()]
+
+    def _levels(self) -> tuple[float, ...] | None:
+        """The fitted quantile levels, or None for a point (mse/mae) model."""
+        return getattr(self, "quantiles_", None)
+
+    def _median_position(self) -> int:
+        levels = list(self._levels())
+        if 0.5 not in levels:
+            raise ConfigError(
+                f"score() judges a quantile model's 0.5 quantile (the median), but its "
+                f"quantiles are {levels}: refit with 0.5 among the quantiles, or score one "
+                "level of predict(X) yourself"
+            )
+        return levels.index(0.5)
+
     def _unscaled_predictions(self, raw: np.ndarray, prepared: PreparedInput) -> np.ndarray:
+        if self._levels() is not None:
+            return self._unscaled_quantiles(raw, prepared, len(self._levels()))
         if self.return_sequences:
             values = self._inverse_y(restore_positions(raw, prepared))  # (samples, time, columns)
             return values[..., 0] if not self.y_shape_ else values
         columns = raw.reshape((raw.shape[0], -1, self._target_columns()))
         return self._inverse_y(columns).reshape((raw.shape[0],) + tuple(self.y_shape_))
+
+    def _unscaled_quantiles(self, raw: np.ndarray, prepared: PreparedInput, count: int):
+        """Quantile outputs in original units: the target layout, then Q sorted levels.
+
+        The module answers the Q levels of a target value side by side:
+        ``(..., columns · Q)`` is ``(..., columns, Q)``.
+        """
+        columns = self._target_columns()
+        if self.return_sequences:
+            restored = restore_positions(raw, prepared)  # (samples, time, columns · Q)
+            values = self._inverse_levels(restored.reshape(restored.shape[:2] + (columns, count)))
+            values = values if self.y_shape_ else values[:, :, 0]
+        else:
+            values = self._inverse_levels(raw.reshape((raw.shape[0], -1, columns, count)))
+            values = values.reshape((raw.shape[0], *self.y_shape_, count))
+        # Rearrangement: sorting the levels of each prediction undoes any crossing and
+        # never moves them further from the true quantiles (Chernozhukov et al., 2010).
+        return np.sort(values, axis=-1)
+
+    def _inverse_levels(self, values: np.ndarray) -> np.ndarray:
+        """``(..., columns, Q)`` from the scaled space to original units, level by level."""
+        moved = np.ascontiguousarray(np.moveaxis(values, -1, -2))  # (..., Q, columns)
+        return np.moveaxis(self._inverse_y(moved), -1, -2)
 
     # ----------------------------------------------------------------- targets
     # y_shape_ is the layout of one sample's targets without the time axis:
@@ -178,6 +269,7 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
             self.output_steps_ = output_steps_of(values, "values")
         self.y_shape_ = list(values.shape[2:] if self.return_sequences else values.shape[1:])
         self.loss_ = self._choose_loss()
+        self.quantiles_ = self._choose_quantiles()
         self.scaler_X_ = make_scaler(self.scale_X, "scale_X")
         if self.scaler_X_ is not None:
             self.scaler_X_.fit(self._valid_steps(prepared))
@@ -189,6 +281,7 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         columns = self._target_columns()
         per_answer = self._step_targets()  # one output row per input step or per output step
         self.output_size_ = columns if per_answer else int(np.prod(self.y_shape_ or [1]))
+        self.output_size_ *= 1 if self.quantiles_ is None else len(self.quantiles_)
         return self._engine_targets(aligned)
 
     def _apply_targets(self, y: Any, prepared: PreparedInput) -> np.ndarray:
@@ -253,12 +346,36 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
     def _choose_loss(self) -> str:
         if self.loss == "auto":
             return "mse"
-        if self.loss not in ("mse", "mae"):
+        if self.loss not in ("mse", "mae", "quantile"):
             raise ConfigError(
-                f"LSTMRegressor cannot train with loss={self.loss!r}: use 'auto', 'mse' or 'mae' "
-                "(or LSTMClassifier for cross-entropy)"
+                f"LSTMRegressor cannot train with loss={self.loss!r}: use 'auto', 'mse', 'mae' "
+                "or 'quantile' (or LSTMClassifier for cross-entropy)"
             )
         return self.loss
+
+    def _choose_quantiles(self) -> tuple[float, ...] | None:
+        """The sorted pinball-loss levels for ``loss="quantile"``; None for other losses."""
+        if self.loss != "quantile":
+            if self.quantiles is not None:
+                raise ConfigError(
+                    f"quantiles={self.quantiles!r} are the levels of loss='quantile', but "
+                    f"loss={self.loss!r}: set loss='quantile' or leave quantiles out"
+                )
+            return None
+        levels = check_quantiles(DEFAULT_QUANTILES if self.quantiles is None else self.quantiles)
+        if self.metrics is not None and self._metric_names():
+            raise ConfigError(
+                f"loss='quantile' records the pinball loss only, but metrics="
+                f"{self.metrics!r} compare one value per target: leave metrics out "
+                "(score() gives R² of the 0.5 quantile)"
+            )
+        if (self.architecture_options or {}).get("decoder") == "teacher":
+            raise ConfigError(
+                "loss='quantile' cannot train the 'teacher' decoder: it reads back one value "
+                "per target at each output step, and a quantile model answers one per "
+                "quantile; use the default decoder='repeat'"
+            )
+        return levels
 
     def _valid_steps(self, prepared: PreparedInput) -> np.ndarray:
         if prepared.lengths is None:
@@ -279,4 +396,5 @@ class LSTMRegressor(RegressorMixin, LSTMEstimatorBase):
         return self.scaler_y_.inverse_transform(flat).reshape(values.shape)
 
     def _default_metrics(self) -> list[str]:
-        return ["mae"]
+        # Training metrics compare one value per target: none for a quantile model.
+        return [] if getattr(self, "loss_", self.loss) == "quantile" else ["mae"]

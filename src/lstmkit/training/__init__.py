@@ -4,7 +4,7 @@ from lstmkit.training._callbacks import Callback, EarlyStopping, LearningRateSch
 from lstmkit.training._history import History
 from lstmkit.training._lanes import LaneLayout, StreamPlacement, lay_out_streams
 from lstmkit.training._loop import TrainConfig, Trainer
-from lstmkit.training._losses import LOSSES, Loss
+from lstmkit.training._losses import DEFAULT_QUANTILES, LOSSES, Loss, check_quantiles
 from lstmkit.training._metrics import METRICS, MetricAccumulator, canonical_metric_name
 from lstmkit.training._optimizers import OPTIMIZERS, make_optimizer
 from lstmkit.training._streams import StreamData, stream_end_states
@@ -20,6 +20,7 @@ from lstmkit.training._tbptt import (
 from lstmkit.training._windows import WindowData, batch_indices
 
 __all__ = [
+    "DEFAULT_QUANTILES",
     "LOSSES",
     "METRICS",
     "OPTIMIZERS",
@@ -35,6 +36,7 @@ __all__ = [
     "WindowData",
     "batch_indices",
     "canonical_metric_name",
+    "check_quantiles",
     "make_optimizer",
     "stream_end_states",
     "TBPTT",
