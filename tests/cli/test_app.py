@@ -80,7 +80,7 @@ def test_demo_unknown_name_suggests_one(invoke):
     result = invoke("demo", "ecoh")
     assert result.exit_code == 1
     assert result.stderr == (
-        "error: unknown demo 'ecoh': expected one of 'addition', 'alphabet', 'cumulative_sum', "
+        "error: unknown demo 'ecoh': expected one of 'addition', 'airline', 'alphabet', 'cumulative_sum', "
         "'damped_sine', 'echo', 'moving_square', 'shapes'. Did you mean 'echo'?\n"
     )
 

@@ -177,6 +177,21 @@ def _covariates(given: Any, frame: pd.DataFrame, role: str) -> tuple[Any, list[s
     return covariates, list(covariates.columns)
 
 
+def check_strategy_roles(strategy: str, roles: SeriesRoles) -> None:
+    """Refuse past covariates with the recursive strategy (CONTRACTS §10).
+
+    Example:
+        >>> check_strategy_roles("recursive", SeriesRoles(["load"], [], ["month"]))
+    """
+    if roles.past and strategy == "recursive":
+        raise ConfigError(
+            f"the recursive strategy cannot use past covariates {roles.past}: it feeds its "
+            "own forecasts back, and their future values are unknown. Make them targets so "
+            "they are forecast too (leave them in y), pass them as future_covariates if "
+            "they are known ahead, or use strategy='direct'"
+        )
+
+
 def _check_roles_apart(past: list[str], future: list[str]) -> None:
     both = [name for name in past if name in future]
     if both:

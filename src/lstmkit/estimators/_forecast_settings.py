@@ -6,15 +6,19 @@ from typing import Any
 
 from lstmkit.data._series_transform import SeriesTransform
 from lstmkit.errors import ConfigError, DataError, unknown_option
+from lstmkit.estimators._forecast_quantiles import quantile_problems
 from lstmkit.estimators._params import is_count
+
+CONTEXTS = ("window", "state")
 
 
 def check_settings(forecaster: Any, strategies: tuple[str, ...]) -> None:
-    """Raise one ConfigError listing every bad setting (lookback, horizon, strategy, season).
+    """Raise one ConfigError listing every bad setting, the quantile ones included.
 
     Example:
         >>> from types import SimpleNamespace
-        >>> bad = SimpleNamespace(lookback=0, horizon=2, strategy="direct", season=None)
+        >>> bad = SimpleNamespace(lookback=0, horizon=2, strategy="direct", season=None,
+        ...                       loss="mse", quantiles=None)
         >>> check_settings(bad, ("direct",))
         Traceback (most recent call last):
         ...
@@ -30,8 +34,34 @@ def check_settings(forecaster: Any, strategies: tuple[str, ...]) -> None:
     season = forecaster.season
     if season is not None and (not is_count(season) or season < 1):
         problems.append(f"season must be a positive integer or None, got {season!r}")
+    problems += quantile_problems(forecaster) + context_problems(forecaster)
     if problems:
         raise ConfigError("invalid LSTMForecaster settings: " + "; ".join(problems))
+
+
+def context_problems(forecaster: Any) -> list[str]:
+    """What is wrong with a forecaster's ``context`` (with its strategy and loss).
+
+    Example:
+        >>> from types import SimpleNamespace
+        >>> context_problems(SimpleNamespace(context="state", strategy="seq2seq", loss="mse"))
+        ["context='state' works with strategy='direct' or 'recursive', got 'seq2seq': an encoder-decoder reads a whole window; use context='window' for seq2seq"]
+    """
+    context = getattr(forecaster, "context", "window")
+    if context not in CONTEXTS:
+        return [str(unknown_option("context", str(context), CONTEXTS))]
+    problems = []
+    if context == "state" and forecaster.strategy == "seq2seq":
+        problems.append(
+            "context='state' works with strategy='direct' or 'recursive', got 'seq2seq': "
+            "an encoder-decoder reads a whole window; use context='window' for seq2seq"
+        )
+    if context == "state" and forecaster.loss == "quantile":
+        problems.append(
+            "context='state' does not train loss='quantile' yet: use context='window' for "
+            "quantile forecasts"
+        )
+    return problems
 
 
 def inner_regressor(forecaster: Any) -> Any:
@@ -56,6 +86,7 @@ def inner_regressor(forecaster: Any) -> Any:
         learning_rate=forecaster.learning_rate,
         optimizer=forecaster.optimizer,
         loss=forecaster.loss,
+        quantiles=forecaster.quantiles,
         random_state=forecaster.random_state,
         device=forecaster.device,
         verbose=forecaster.verbose,

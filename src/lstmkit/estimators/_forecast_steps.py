@@ -2,6 +2,21 @@
 
 Both work in the model's space (differenced, scaled) and turn the result back into
 original units with the target transform, continuing from the history before the origin.
+
+A quantile model (``loss="quantile"``, direct or seq2seq) answers Q levels per step and
+target; each level's path is inverted on its own, from the same observed history:
+
+```
+model's space   d_q10[1..H]  d_q50[1..H]  d_q90[1..H]      one path per level
+                    │            │            │            unscale, integrate, unpower
+original units  x_q10[1..H]  x_q50[1..H]  x_q90[1..H]      then sorted per step
+```
+
+That is exact when every step integrates observed values only (all lags >= the
+horizon, e.g. ``difference=[12]`` with horizon 12: ``x[t] = x[t - 12] + d[t]``, and
+adding an observed number keeps a quantile a quantile). With a lag shorter than the
+horizon a step adds the same level's earlier forecast (``x[t] = x[t - 1] + d[t]``),
+and quantiles do not add: the integrated levels are an approximation.
 """
 
 from __future__ import annotations
@@ -26,6 +41,7 @@ def forecast_from(
     strategy: str,
     lookback: int,
     horizon: int,
+    every_quantile: bool = False,
 ) -> np.ndarray:
     """Forecast ``steps`` in original units after ``history`` (the filled frame up to the origin).
 
@@ -34,30 +50,43 @@ def forecast_from(
         history: every row up to and including the origin, after the missing-steps policy.
         future: the known-future covariates of the forecast steps, original units
             (``(at least steps or horizon, k)``), or None when there are none.
+        every_quantile: for a quantile model, return every level, not just the median.
 
     Returns:
-        ``(steps, targets)`` in original units.
+        ``(steps, targets)`` in original units: a quantile model's 0.5 quantile; with
+        ``every_quantile`` and a quantile model, ``(steps, targets, Q)``, levels sorted.
     """
     encoded = encoder.encode(history)
     past, future_past = encoded.past[-lookback:], encoded.future[-lookback:]
     _check_window(past, future_past, history, lookback)
     ahead = None if future is None else encoder.scale_future(future)
-    if strategy == "recursive":
-        scaled = _recursive(encoder, model, past, future_past, ahead, steps)
+    levels = _levels(model)
+    if strategy == "recursive":  # a point model (the settings refuse quantile recursion)
+        scaled = _recursive(encoder, model, past, future_past, ahead, steps)[..., None]
     else:
         window = model_input(past, future_past, ahead)
-        width = len(encoder.targets)
-        scaled = np.asarray(model.predict(window[None].astype(np.float32))).reshape(-1, width)
-        scaled = scaled[:steps]
+        answer = np.asarray(model.predict(window[None].astype(np.float32)))
+        count = 1 if levels is None else len(levels)
+        scaled = answer.reshape(-1, len(encoder.targets), count)[:steps]
     targets = history[encoder.targets].to_numpy(np.float64)
-    forecast = encoder.transform.inverse(scaled, targets)
+    # scaled: (steps, targets, levels); each level's path is inverted on its own.
+    paths = [encoder.transform.inverse(scaled[..., k], targets) for k in range(scaled.shape[2])]
+    forecast = np.sort(np.stack(paths, axis=-1), axis=-1)  # rearranged: no crossing
     if not np.isfinite(forecast).all():
         raise DataError(
             "the forecast needs the last observed values before the origin "
             f"({stamp(history.index[-1])}) to undo differencing, and some are missing: fill "
             "them with a missing-steps policy (missing='interpolate')"
         )
-    return forecast
+    if levels is None:
+        return forecast[..., 0]
+    return forecast if every_quantile else forecast[..., levels.index(0.5)]
+
+
+def _levels(model: Any) -> list[float] | None:
+    """A quantile regressor's sorted levels; None for a point (mse/mae) model."""
+    levels = getattr(model, "quantiles_", None)
+    return None if levels is None else list(levels)
 
 
 def _recursive(encoder, model, past, future_past, ahead, steps: int) -> np.ndarray:

@@ -68,9 +68,20 @@ def update_forecaster(
     if mode == "refit":
         return _refit(forecaster, combined, ahead)
     forecaster.frame_, forecaster.future_ahead_ = combined, ahead
-    if mode == "fine_tune":
+    if forecaster.context == "state":  # move the carried state over the new rows
+        _update_state(forecaster, mode, old_end, epochs)
+    elif mode == "fine_tune":
         _fine_tune(forecaster, combined, old_end, epochs)
     return forecaster
+
+
+def _update_state(forecaster: Any, mode: str, old_end: pd.Timestamp, epochs: Any) -> None:
+    from lstmkit.estimators._forecast_state_update import carry_state, fine_tune_state
+
+    if mode == "carry":
+        carry_state(forecaster, old_end)
+    else:
+        fine_tune_state(forecaster, old_end, int(epochs or _default_epochs(forecaster)))
 
 
 def _named(given: Any, names: list[str], y: Any) -> Any:
@@ -111,13 +122,16 @@ def _fine_tune(forecaster: Any, frame: pd.DataFrame, old_end: pd.Timestamp, epoc
     if forecaster.strategy == "recursive":
         targets = targets[:, 0]
     model = forecaster.model_
-    default = max(1, int(forecaster.epochs) // 10)
-    model.set_params(warm_start=True, epochs=int(epochs or default))
+    model.set_params(warm_start=True, epochs=int(epochs or _default_epochs(forecaster)))
     try:
         model.fit(inputs, targets)
     finally:
         model.set_params(warm_start=False, epochs=forecaster.epochs)
     forecaster.history_ = model.history_
+
+
+def _default_epochs(forecaster: Any) -> int:
+    return max(1, int(forecaster.epochs) // 10)  # a tenth of the fit's, at least one
 
 
 def _refit(forecaster: Any, frame: pd.DataFrame, ahead: pd.DataFrame) -> Any:

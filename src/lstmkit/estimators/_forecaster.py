@@ -23,13 +23,14 @@ from sklearn.base import BaseEstimator
 from lstmkit.data._gap_windows import find_gaps
 from lstmkit.data._series_transform import SeriesTransform
 from lstmkit.errors import ConfigError, NotFittedError
+from lstmkit.estimators import _forecast_panel as panel
 from lstmkit.estimators._forecast_backtest import backtest
-from lstmkit.estimators._forecast_calibration import with_intervals
-from lstmkit.estimators._forecast_data import future_rows, read_series
-from lstmkit.estimators._forecast_gaps import fill_gaps, fit_gap_policy, target_indicators
+from lstmkit.estimators._forecast_data import check_strategy_roles, read_series
+from lstmkit.estimators._forecast_gaps import fill_gaps, fit_gap_policy
+from lstmkit.estimators._forecast_panel_series import forecast_after, series_encoder
+from lstmkit.estimators._forecast_quantiles import forecast_frame
 from lstmkit.estimators._forecast_settings import check_length, check_settings, inner_regressor
-from lstmkit.estimators._forecast_steps import forecast_from
-from lstmkit.estimators._forecast_windows import ForecastEncoder, training_windows
+from lstmkit.estimators._forecast_state import fit_inner_model, state_forecast
 from lstmkit.estimators._params import is_count, suggest_unknown_keywords
 
 STRATEGIES = ("direct", "recursive", "seq2seq")
@@ -43,6 +44,9 @@ class LSTMForecaster(BaseEstimator):
         lookback: past steps the model reads (L).
         horizon: steps it forecasts (H).
         strategy: ``"direct"``, ``"recursive"`` or ``"seq2seq"`` (see the module).
+        context: ``"window"`` (a forecast reads the last ``lookback`` steps from a zero
+            state) or ``"state"`` (one stream, TBPTT(lookback, lookback), the state carried
+            to the origin and on by ``update``; see ``_forecast_state``).
         difference: lags to difference by, in order (``[1]``, ``[12]``, ``[1, 12]``).
         scale: ``"standard"`` (default), ``"minmax"`` or None; fitted on the training span.
         power: ``"log"``, ``"box-cox"`` (λ fitted on the training span) or None; applied
@@ -54,12 +58,16 @@ class LSTMForecaster(BaseEstimator):
             from :mod:`lstmkit.data` (``InterpolateGaps(limit=3)``). Fitted on the training
             span; a training window never crosses a step it leaves missing.
         freq: the series' frequency (``"MS"``, ``"W-SAT"``); None infers it.
-        time_column: a CSV's time column (default: the first).
+        time_column: a CSV's time column (default: the first); a long frame's, if a column.
+        id_column: the column (or index level) of a long frame that names each series:
+            ``fit`` then learns many series in one model (see ``fit``).
         target: the target column(s) of ``y``; default every column not named a covariate.
         architecture, architecture_options, units, num_layers, dropout: the model (any
             architecture of the suite; ``"seq2seq"`` uses the encoder-decoder).
         epochs, batch_size, learning_rate, optimizer, loss, random_state, device, verbose:
             training, as for :class:`LSTMRegressor`.
+        quantiles: with ``loss="quantile"`` (direct or seq2seq), the levels to forecast
+            (default ``(0.1, 0.5, 0.9)``, 0.5 required): see :mod:`._forecast_quantiles`.
 
     Example:
         >>> import pandas as pd, numpy as np
@@ -76,6 +84,7 @@ class LSTMForecaster(BaseEstimator):
         lookback: int = 12,
         horizon: int = 1,
         strategy: str = "direct",
+        context: str = "window",
         difference: Any = (),
         scale: str | None = "standard",
         power: str | None = None,
@@ -83,6 +92,7 @@ class LSTMForecaster(BaseEstimator):
         missing: Any = None,
         freq: Any = None,
         time_column: str | None = None,
+        id_column: Any = None,
         target: Any = None,
         architecture: Any = "vanilla",
         architecture_options: dict[str, Any] | None = None,
@@ -94,6 +104,7 @@ class LSTMForecaster(BaseEstimator):
         learning_rate: float | None = None,
         optimizer: Any = "adam",
         loss: str = "mse",
+        quantiles: Any = None,
         random_state: Any = None,
         device: str = "auto",
         verbose: int = 0,
@@ -101,6 +112,7 @@ class LSTMForecaster(BaseEstimator):
         self.lookback = lookback
         self.horizon = horizon
         self.strategy = strategy
+        self.context = context
         self.difference = difference
         self.scale = scale
         self.power = power
@@ -108,6 +120,7 @@ class LSTMForecaster(BaseEstimator):
         self.missing = missing
         self.freq = freq
         self.time_column = time_column
+        self.id_column = id_column
         self.target = target
         self.architecture = architecture
         self.architecture_options = architecture_options
@@ -119,21 +132,32 @@ class LSTMForecaster(BaseEstimator):
         self.learning_rate = learning_rate
         self.optimizer = optimizer
         self.loss = loss
+        self.quantiles = quantiles
         self.random_state = random_state
         self.device = device
         self.verbose = verbose
 
     # ----------------------------------------------------------------- public API
-    def fit(self, y: Any, past_covariates: Any = None, future_covariates: Any = None):
+    def fit(
+        self,
+        y: Any,
+        past_covariates: Any = None,
+        future_covariates: Any = None,
+        static_covariates: Any = None,
+    ):
         """Learn from the series ``y``; the transforms see this span only.
 
         Args:
             y: a Series or DataFrame with a DatetimeIndex, or a CSV path (see ``time_column``).
+                Many series: a dict ``{id: series}``, a list (ids 0..n-1) or a long frame
+                with ``id_column``; one model, each series its own transforms and gap policy.
             past_covariates: inputs observed only up to now: a dated frame, or names of
                 columns of ``y``. The recursive strategy cannot use them (their future is
                 unknown): make them targets instead.
             future_covariates: inputs known ahead (calendar features): a dated frame that
                 may run past the end of ``y``, or names of columns of ``y``.
+            static_covariates: many series only: a DataFrame indexed by series id, numeric
+                columns, appended to every input step of that series' windows.
 
         Raises:
             ConfigError: bad settings, unknown columns, or past covariates with the
@@ -143,6 +167,8 @@ class LSTMForecaster(BaseEstimator):
             ShapeError: no DatetimeIndex.
         """
         self._check_settings()
+        if panel.is_panel_input(y, self.id_column) or static_covariates is not None:
+            return panel.fit_panel(self, y, past_covariates, future_covariates, static_covariates)
         data = read_series(
             y,
             past_covariates,
@@ -151,27 +177,17 @@ class LSTMForecaster(BaseEstimator):
             target=self.target,
             freq=self.freq,
         )
-        if data.roles.past and self.strategy == "recursive":
-            raise ConfigError(
-                f"the recursive strategy cannot use past covariates {data.roles.past}: it "
-                "feeds its own forecasts back, and their future values are unknown. Make "
-                "them targets so they are forecast too (leave them in y), pass them as "
-                "future_covariates if they are known ahead, or use strategy='direct'"
-            )
-        self.roles_, self.freq_ = data.roles, data.freq
+        check_strategy_roles(self.strategy, data.roles)
+        self.roles_, self.freq_, self.panel_ = data.roles, data.freq, None
         self.columns_ = list(data.roles.targets)
         self.gap_report_ = find_gaps(data.frame)  # where steps are missing, before any policy
         self.gap_policy_ = fit_gap_policy(self.missing, self.season, data.frame)
         filled = fill_gaps(self.gap_policy_, data.frame)
         check_length(len(filled), self._lookback(), self._horizon(), self._transform())
-        self.encoder_ = self._encoder(filled).fit(filled)
+        encoder = series_encoder(data.roles, self.gap_policy_, filled, self._transform())
+        self.encoder_ = encoder.fit(filled)
         self.transform_ = self.encoder_.transform
-        inputs, targets, _ = training_windows(
-            self.encoder_.encode(filled), self._lookback(), self._ahead(), bool(data.roles.future)
-        )
-        if self.strategy == "recursive":
-            targets = targets[:, 0]  # (windows, targets): one step
-        self.model_ = self._regressor().fit(inputs, targets)
+        self.model_ = fit_inner_model(self, filled)  # on windows, or one stream (context)
         self.history_ = self.model_.history_
         self.frame_ = data.frame  # the data seen so far: forecasts start after its last step
         self.future_ahead_ = data.future_ahead
@@ -182,6 +198,7 @@ class LSTMForecaster(BaseEstimator):
         horizon: int | None = None,
         future_covariates: Any = None,
         coverage: float | None = None,
+        ids: Any = None,
     ) -> pd.DataFrame:
         """Forecast ``horizon`` steps (default: the fitted horizon) after the data seen so far.
 
@@ -192,23 +209,23 @@ class LSTMForecaster(BaseEstimator):
             coverage: e.g. 0.9 adds ``{target}_lower`` and ``{target}_upper`` columns:
                 split-conformal intervals per step from the residuals of
                 :meth:`calibrate` (``attrs["interval"]`` says so and from how many).
+            ids: many series only: the series to forecast (default: all).
 
         Returns:
             A DataFrame indexed by the future timestamps, one column per target, in
-            original units.
+            original units; for many series indexed by (series id, timestamp).
 
         Raises:
             NotFittedError: not fitted, or ``coverage`` without :meth:`calibrate` first.
         """
         self._check_fitted("predict")
+        if panel.is_panel(self):
+            return panel.predict_panel(self, horizon, future_covariates, coverage, ids)
         steps = self._steps(horizon)
         start = self.frame_.index[-1] + self.freq_
         index = pd.date_range(start, periods=steps, freq=self.freq_)
-        forecast = self._forecast(
-            fill_gaps(self.gap_policy_, self.frame_), steps, future_covariates
-        )
-        frame = pd.DataFrame(forecast, index=index, columns=self.columns_)
-        return frame if coverage is None else with_intervals(self, frame, coverage)
+        history = fill_gaps(self.gap_policy_, self.frame_)
+        return forecast_frame(self, history, steps, future_covariates, index, coverage)
 
     def backtest(
         self,
@@ -227,6 +244,7 @@ class LSTMForecaster(BaseEstimator):
         See :func:`lstmkit.estimators.backtest` for the arguments and the long frame it
         returns (``origin``, ``timestamp``, ``step``, ``target``, ``value``, ``actual``).
         """
+        panel.refuse_panel(self, y, "backtest")
         return backtest(
             self,
             y,
@@ -265,6 +283,7 @@ class LSTMForecaster(BaseEstimator):
             >>> model.predict(coverage=0.9).columns.tolist()
             ['wave', 'wave_lower', 'wave_upper']
         """
+        panel.refuse_panel(self, y, "calibrate")
         self.residuals_ = self.backtest(
             y,
             past_covariates,
@@ -307,6 +326,7 @@ class LSTMForecaster(BaseEstimator):
         from lstmkit.estimators._forecast_update import update_forecaster
 
         self._check_fitted("update")
+        panel.refuse_panel(self, y, "update")
         return update_forecaster(
             self, y, past_covariates, future_covariates, mode=mode, epochs=epochs
         )
@@ -325,22 +345,10 @@ class LSTMForecaster(BaseEstimator):
     # ----------------------------------------------------------------- internals
     def _forecast(self, history: pd.DataFrame, steps: int, future_covariates: Any) -> np.ndarray:
         """``(steps, targets)`` in original units after ``history`` (filled, up to the origin)."""
-        future = None
-        if self.roles_.future:
-            rows = steps if self.strategy == "recursive" else self._horizon()
-            start = history.index[-1] + self.freq_
-            future = future_rows(
-                self.future_ahead_, future_covariates, self.roles_.future, start, rows, self.freq_
-            )
-        return forecast_from(
-            self.encoder_,
-            self.model_,
-            history,
-            steps,
-            future,
-            strategy=self.strategy,
-            lookback=self._lookback(),
-            horizon=self._horizon(),
+        if self.context == "state":
+            return state_forecast(self, history, steps)
+        return forecast_after(
+            self, self.encoder_, self.model_, history, steps, self.future_ahead_, future_covariates
         )
 
     def _steps(self, horizon: Any) -> int:
@@ -354,14 +362,6 @@ class LSTMForecaster(BaseEstimator):
                 "or use strategy='recursive'"
             )
         return int(steps)
-
-    def _encoder(self, filled: pd.DataFrame) -> ForecastEncoder:
-        roles = self.roles_
-        indicators = [name for name in filled.columns if name not in roles.inputs]
-        masked = target_indicators(self.gap_policy_, roles.targets)
-        return ForecastEncoder(
-            roles.targets, roles.past, indicators, roles.future, self._transform(), masked
-        )
 
     def _ahead(self) -> int:
         return 1 if self.strategy == "recursive" else self._horizon()
