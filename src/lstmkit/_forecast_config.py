@@ -49,13 +49,19 @@ from lstmkit._forecast_sections import (
 )
 
 # Shared with ``lstmkit train``'s run files: both kinds of file speak alike.
-from lstmkit.config import describe_error, option_name, resolve_path, show_toml
+from lstmkit.config import (
+    apply_overrides,
+    describe_error,
+    read_run_toml,
+    resolve_path,
+    show_toml,
+)
 from lstmkit.errors import ConfigError, did_you_mean
 
 if sys.version_info >= (3, 11):
-    import tomllib
+    pass
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    pass
 
 __all__ = ["ForecastRunConfig", "bundled_dataset", "data_path", "load_forecast_run"]
 
@@ -136,16 +142,8 @@ def load_forecast_run(
         3
     """
     path = Path(path)
-    raw = _read_toml(path)
-    origins: dict[tuple[str, ...], str] = {}
-    for dotted, value in (overrides or {}).items():
-        if value is None:
-            continue
-        table, key = dotted.split(".")
-        section = raw.setdefault(table, {})
-        if isinstance(section, dict):  # a non-table is reported by validation below
-            section[key] = value
-            origins[(table, key)] = option_name(key)
+    raw = read_run_toml(path, example="examples/airline_forecast.toml")
+    origins = apply_overrides(raw, overrides)
     try:
         return ForecastRunConfig.model_validate(raw)
     except ValidationError as exc:
@@ -194,23 +192,6 @@ def bundled_dataset(name: str) -> Path:
             + did_you_mean(name, known)
         )
     return Path(str(folder.joinpath(f"{name}.csv")))
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        raise ConfigError(
-            f"run file '{path}' does not exist: check the path, or start from "
-            "examples/airline_forecast.toml"
-        ) from None
-    except IsADirectoryError:
-        raise ConfigError(f"run file '{path}' is a directory: expected a TOML file") from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
 
 
 def _explain(error: Mapping[str, Any], origins: Mapping[tuple[str, ...], str]) -> str:

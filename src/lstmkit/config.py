@@ -158,12 +158,34 @@ def load_run_file(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         2
     """
     path = Path(path)
+    raw = read_run_toml(path, example="examples/echo.toml")
+    origins = apply_overrides(raw, overrides)
+    try:
+        return RunConfig.model_validate(raw)
+    except ValidationError as exc:
+        lines = [
+            f"{path}: {line}"
+            for error in exc.errors()
+            for line in describe_error(error, origins).split("\n")
+        ]
+        raise ConfigError("\n".join(lines)) from None
+
+
+def read_run_toml(path: Path, example: str) -> dict[str, Any]:
+    """The tables of a TOML run file, or a ConfigError that says what is wrong with it.
+
+    Example:
+        >>> read_run_toml(Path("no/such.toml"), example="examples/echo.toml")
+        Traceback (most recent call last):
+        ...
+        lstmkit.errors.ConfigError: run file 'no/such.toml' does not exist: check the path, or start from examples/echo.toml
+    """
     try:
         with path.open("rb") as handle:
-            raw = tomllib.load(handle)
+            return tomllib.load(handle)
     except FileNotFoundError:
         raise ConfigError(
-            f"run file '{path}' does not exist: check the path, or start from examples/echo.toml"
+            f"run file '{path}' does not exist: check the path, or start from {example}"
         ) from None
     except IsADirectoryError:
         raise ConfigError(f"run file '{path}' is a directory: expected a TOML file") from None
@@ -171,6 +193,23 @@ def load_run_file(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         raise ConfigError(f"{path}: not valid UTF-8 ({exc.reason} at byte {exc.start})") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
+
+
+def apply_overrides(
+    raw: dict[str, Any], overrides: Mapping[str, Any] | None
+) -> dict[tuple[str, ...], str]:
+    """Put command-line values into ``raw`` by dotted location; say which flag set each.
+
+    ``None`` values are skipped (the flag was not given). A location whose table is not
+    a table is left for validation to report.
+
+    Example:
+        >>> raw = {"training": {"epochs": 5}}
+        >>> apply_overrides(raw, {"training.epochs": 1, "training.batch_size": None})
+        {('training', 'epochs'): '--epochs'}
+        >>> raw
+        {'training': {'epochs': 1}}
+    """
     origins: dict[tuple[str, ...], str] = {}
     for dotted, value in (overrides or {}).items():
         if value is None:
@@ -182,15 +221,7 @@ def load_run_file(path: str | Path, overrides: Mapping[str, Any] | None = None) 
         if isinstance(target, dict):
             target[key] = value
             origins[(*tables, key)] = option_name(key)
-    try:
-        return RunConfig.model_validate(raw)
-    except ValidationError as exc:
-        lines = [
-            f"{path}: {line}"
-            for error in exc.errors()
-            for line in describe_error(error, origins).split("\n")
-        ]
-        raise ConfigError("\n".join(lines)) from None
+    return origins
 
 
 def option_name(key: str) -> str:
