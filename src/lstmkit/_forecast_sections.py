@@ -86,6 +86,9 @@ class ForecastSection(BaseModel):
     lookback: _Count | None = Field(default=None, description="past steps the model reads")
     horizon: _Count | None = Field(default=None, description="steps forecast")
     strategy: Literal["direct", "recursive", "seq2seq"] | None = Field(default=None)
+    context: Literal["window", "state"] | None = Field(
+        default=None, description="window (the last lookback steps) or state (carried)"
+    )
     difference: list[int] | None = Field(default=None, description="lags, e.g. [1] or [1, 12]")
     power: Literal["log", "box-cox"] | None = Field(default=None)
     scale: bool | Literal["standard", "minmax"] | None = Field(default=None)
@@ -163,7 +166,10 @@ class TrainingSection(BaseModel):
     batch_size: _Count | None = Field(default=None)
     learning_rate: float | None = Field(default=None, gt=0.0)
     optimizer: Literal["adam", "sgd", "rmsprop", "adagrad"] | None = Field(default=None)
-    loss: Literal["mse", "mae"] | None = Field(default=None)
+    loss: Literal["mse", "mae", "quantile"] | None = Field(default=None)
+    quantiles: list[float] | None = Field(
+        default=None, description='levels of loss = "quantile", e.g. [0.1, 0.5, 0.9]'
+    )
     random_state: int | None = Field(default=None, ge=0)
     device: Literal["auto", "cpu", "cuda"] | None = Field(default=None)
     verbose: int | None = Field(default=None, ge=0, le=2)

@@ -285,3 +285,27 @@ def test_the_airline_example_parses_to_the_airline_recipe():
     assert (config.evaluation.test_start, config.evaluation.seeds) == ("1959-01", seeds)
     path = data_path(config, run)
     assert path.is_file() and path.read_text().startswith("Month,Passengers\n1949-01,112\n")
+
+
+@pytest.mark.parametrize(
+    ("edits", "params", "columns"),
+    [
+        (
+            [("epochs = 2", 'epochs = 2\nloss = "quantile"\nquantiles = [0.1, 0.5, 0.9]')],
+            {"loss": "quantile", "quantiles": [0.1, 0.5, 0.9]},
+            ["value", "value_q10", "value_q90"],
+        ),
+        ([("season = 12", 'season = 12\ncontext = "state"')], {"context": "state"}, ["value"]),
+    ],
+)
+def test_quantile_and_stateful_forecasts_from_a_run_file(project, invoke, edits, params, columns):
+    run = RUN
+    for old, new in edits:
+        run = _replace(run, old, new)
+    (project / "run.toml").write_text(run)
+    result = invoke("forecast", project / "run.toml", "-o", project / "f.csv")
+    assert result.exit_code == 0, result.output
+    written = pd.read_csv(project / "f.csv", index_col="date", parse_dates=True)
+    assert list(written.columns) == columns
+    reference = lstmkit.LSTMForecaster(freq="MS", **SETTINGS, **params).fit(_wave(60)).predict()
+    np.testing.assert_allclose(written[columns], reference[columns], rtol=0, atol=1e-6)

@@ -265,7 +265,7 @@ class LSTMClassifier(ClassifierMixin, LSTMEstimatorBase):
         if self.loss not in ("binary_crossentropy", "categorical_crossentropy"):
             raise ConfigError(
                 f"LSTMClassifier cannot train with loss={self.loss!r}: use 'auto', "
-                "'binary_crossentropy' or 'categorical_crossentropy' (or LSTMRegressor for mse/mae)"
+                "'binary_crossentropy' or 'categorical_crossentropy' (or LSTMRegressor for mse/mae/quantile)"
             )
         return self.loss
 
