@@ -263,33 +263,3 @@ def test_predicting_unknown_or_repeated_ids_is_refused():
         "ids names series the forecaster was not fitted on: ['c']; the known ids are ['a', 'b']",
     ):
         model.predict(ids=["a", "c"])
-
-
-def test_what_many_series_cannot_do_yet_says_what_to_do_instead():
-    y = {"a": noisy(10.0, 1.0, 24), "b": noisy(20.0, 1.0, 24)}
-    model = quick().fit(y)
-    with error(
-        ConfigError,
-        "backtest is not available for a forecaster of many series yet: backtest each series "
-        "with its own LSTMForecaster, or hold out the last steps of every series and compare "
-        "predict() with them",
-    ):
-        quick().backtest(y, start=20)
-    with error(
-        ConfigError,
-        "calibrate is not available for a forecaster of many series yet: calibrate one "
-        "LSTMForecaster per series, or predict without coverage",
-    ):
-        model.calibrate(y, start=20)
-    with error(
-        ConfigError,
-        "predict(coverage=...) is not available for a forecaster of many series yet: "
-        "calibrate one LSTMForecaster per series, or predict without coverage",
-    ):
-        model.predict(coverage=0.9)
-    with error(
-        ConfigError,
-        "update is not available for a forecaster of many series yet: fit again on every "
-        "series with the new observations appended",
-    ):
-        model.update({"a": noisy(10.0, 1.0, 2, start="2002-01")})

@@ -311,7 +311,13 @@ def evaluate_forecaster(
     from sklearn.base import clone
 
     from lstmkit.estimators import backtest
+    from lstmkit.estimators._forecast_panel_input import is_panel_input
 
+    if is_panel_input(y, getattr(forecaster, "id_column", None)):
+        raise ConfigError(
+            "evaluate_forecaster scores one series; for many series backtest with "
+            "model.backtest(...) and score each series"
+        )
     notes: list[str] = []
     names = _metric_names(metrics)
     season = forecaster.season if season is None else season

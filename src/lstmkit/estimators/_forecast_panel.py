@@ -14,6 +14,11 @@ series b   [b0 b1 ... ]  --transform_b-->  windows_b (n_b, L, w)  + static_b -> 
 predict    each series from its own end, inverted with its own transform, in its own units
            -> DataFrame indexed by (series id, timestamp)   (sktime's panel layout)
 ```
+
+Backtests and calibration live in :mod:`._forecast_panel_backtest`, updates in
+:mod:`._forecast_panel_update`; ``predict(coverage=c)`` bounds each series with its own
+calibration residuals (their levels differ: pooled residuals would be too wide for the
+small series and too narrow for the large ones).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import pandas as pd
 
 from lstmkit.data._scaling import StandardScaler
 from lstmkit.errors import ConfigError
+from lstmkit.estimators._forecast_calibration import series_column, series_label, series_quantiles
 from lstmkit.estimators._forecast_data import (
     SeriesData,
     SeriesRoles,
@@ -33,6 +39,7 @@ from lstmkit.estimators._forecast_data import (
     read_series,
 )
 from lstmkit.estimators._forecast_gaps import fill_gaps
+from lstmkit.estimators._forecast_intervals import add_intervals
 from lstmkit.estimators._forecast_panel_input import (
     check_same_layout,
     is_panel_input,
@@ -45,15 +52,9 @@ from lstmkit.estimators._forecast_panel_input import (
 from lstmkit.estimators._forecast_panel_series import fit_series, forecast_after
 from lstmkit.estimators._forecast_quantiles import with_quantile_columns
 
-# What a single-series fit leaves behind and a panel fit replaces.
-_SINGLE_SERIES = ("encoder_", "transform_", "frame_", "future_ahead_", "gap_policy_", "residuals_")
-_INSTEAD = {
-    "backtest": "backtest each series with its own LSTMForecaster, or hold out the last "
-    "steps of every series and compare predict() with them",
-    "calibrate": "calibrate one LSTMForecaster per series, or predict without coverage",
-    "coverage": "calibrate one LSTMForecaster per series, or predict without coverage",
-    "update": "fit again on every series with the new observations appended",
-}
+# What a single-series fit leaves behind and a panel fit replaces (one series' residuals
+# included: a panel's intervals need each series' own).
+_SINGLE_SERIES = ("encoder_", "transform_", "frame_", "future_ahead_", "gap_policy_")
 
 
 @dataclass
@@ -83,7 +84,8 @@ class PanelState:
 
     ``static`` holds the static covariates in original units (rows in series order),
     ``static_scaler`` the scaler fitted across the series; ``level_names`` name the
-    forecast's index levels.
+    forecast's index levels; ``residuals`` is the calibration backtest saved with the
+    panel (the forecaster's ``residuals_``; the model file reads it from here).
 
     Example:
         >>> state = PanelState({"a": None, "b": None}, None, None, ["series", "timestamp"])
@@ -95,6 +97,7 @@ class PanelState:
     static: pd.DataFrame | None
     static_scaler: StandardScaler | None
     level_names: list[str]
+    residuals: pd.DataFrame | None = None
 
     @property
     def ids(self) -> list[Any]:
@@ -159,23 +162,6 @@ def is_panel(forecaster: Any) -> bool:
     return getattr(forecaster, "panel_", None) is not None
 
 
-def refuse_panel(forecaster: Any, y: Any, action: str) -> None:
-    """Raise for an ``action`` that many series do not support yet (saying what to do instead).
-
-    Example:
-        >>> from lstmkit import LSTMForecaster
-        >>> refuse_panel(LSTMForecaster(), {"a": None}, "update")
-        Traceback (most recent call last):
-        ...
-        lstmkit.errors.ConfigError: update is not available for a forecaster of many series yet: fit again on every series with the new observations appended
-    """
-    if is_panel(forecaster) or is_panel_input(y, getattr(forecaster, "id_column", None)):
-        what = "predict(coverage=...)" if action == "coverage" else action
-        raise ConfigError(
-            f"{what} is not available for a forecaster of many series yet: {_INSTEAD[action]}"
-        )
-
-
 def fit_panel(
     forecaster: Any, y: Any, past_covariates: Any, future_covariates: Any, static_covariates: Any
 ) -> Any:
@@ -189,21 +175,18 @@ def fit_panel(
         >>> model.ids_
         ['a', 'b']
     """
-    _refuse_settings(forecaster, y)
-    raw = panel_series(y, forecaster.id_column, forecaster.time_column)
-    static = read_static(static_covariates, list(raw))
-    datas = _read_each(forecaster, raw, past_covariates, future_covariates)
+    check_panel_settings(forecaster, y)
+    datas = read_panel(forecaster, y, past_covariates, future_covariates)
     roles = next(iter(datas.values())).roles
-    check_strategy_roles(forecaster.strategy, roles)
+    static = read_static(static_covariates, list(datas))
     scaler = None if static is None else StandardScaler().fit(static.to_numpy(np.float64))
-    state = PanelState({}, static, scaler, [_id_level(forecaster), "timestamp"])
+    state = PanelState({}, static, scaler, [id_level(forecaster), "timestamp"])
     reports, inputs, targets = {}, [], []
     for key, data in datas.items():
-        ordered = _ordered(data, roles)
         with naming_series(key):
-            fitted = fit_series(forecaster, ordered)
+            fitted = fit_series(forecaster, data)
         state.series[key] = PanelSeries(
-            ordered.frame, ordered.future_ahead, fitted.gap_policy, fitted.encoder
+            data.frame, data.future_ahead, fitted.gap_policy, fitted.encoder
         )
         reports[key] = fitted.gap_report
         inputs.append(with_static(fitted.inputs, state.static_row(key)))  # (n, L, w + static)
@@ -216,7 +199,16 @@ def fit_panel(
     return forecaster
 
 
-def _refuse_settings(forecaster: Any, y: Any) -> None:
+def check_panel_settings(forecaster: Any, y: Any) -> None:
+    """Raise unless ``y`` holds many series and the settings suit them (a window context).
+
+    Example:
+        >>> from lstmkit import LSTMForecaster
+        >>> check_panel_settings(LSTMForecaster(context="state"), {"a": None})
+        Traceback (most recent call last):
+        ...
+        lstmkit.errors.ConfigError: context='state' is not available for a forecaster of many series yet: use context='window' (the default), or fit one forecaster per series
+    """
     if not is_panel_input(y, forecaster.id_column):
         raise ConfigError(
             "static_covariates describe many series: give y as a dict {series id: series}, "
@@ -228,6 +220,23 @@ def _refuse_settings(forecaster: Any, y: Any) -> None:
             f"context={context!r} is not available for a forecaster of many series yet: "
             "use context='window' (the default), or fit one forecaster per series"
         )
+
+
+def read_panel(forecaster: Any, y: Any, past: Any, future: Any) -> dict[Any, SeriesData]:
+    """Every series of ``y`` read and checked, its columns in the first series' order.
+
+    Example:
+        >>> from lstmkit import LSTMForecaster
+        >>> index = pd.date_range("2000-01", periods=3, freq="MS")
+        >>> datas = read_panel(LSTMForecaster(), [pd.Series([1.0, 2, 3], index, name="v")], None, None)
+        >>> list(datas), datas[0].roles.targets
+        ([0], ['v'])
+    """
+    raw = panel_series(y, forecaster.id_column, forecaster.time_column)
+    datas = _read_each(forecaster, raw, past, future)
+    roles = next(iter(datas.values())).roles
+    check_strategy_roles(forecaster.strategy, roles)
+    return {key: _ordered(data, roles) for key, data in datas.items()}
 
 
 def _read_each(forecaster: Any, raw: dict[Any, Any], past: Any, future: Any) -> dict:
@@ -253,7 +262,14 @@ def _ordered(data: SeriesData, roles: SeriesRoles) -> SeriesData:
     return SeriesData(frame, roles, data.freq, data.future_ahead[roles.future])
 
 
-def _id_level(forecaster: Any) -> str:
+def id_level(forecaster: Any) -> str:
+    """The name of the series level of forecasts and column of backtests.
+
+    Example:
+        >>> from lstmkit import LSTMForecaster
+        >>> id_level(LSTMForecaster()), id_level(LSTMForecaster(id_column="store"))
+        ('series', 'store')
+    """
     column = forecaster.id_column
     return "series" if column is None else str(column)
 
@@ -262,6 +278,11 @@ def _adopt(forecaster: Any, state: PanelState, roles: SeriesRoles, freq: Any, re
     """Set the panel's fitted attributes; drop those a single-series fit left."""
     for name in _SINGLE_SERIES:
         vars(forecaster).pop(name, None)
+    residuals = getattr(forecaster, "residuals_", None)  # calibrated before: kept if per series
+    if residuals is not None and series_column(residuals) is None:
+        del forecaster.residuals_
+    elif residuals is not None:
+        state.residuals = residuals
     forecaster.panel_ = state
     forecaster.roles_, forecaster.freq_ = roles, freq
     forecaster.columns_ = list(roles.targets)
@@ -278,18 +299,20 @@ def predict_panel(
 
     ``future_covariates``: a dict ``{id: frame}``, or one dated frame for every series.
     """
-    if coverage is not None:
-        refuse_panel(forecaster, None, "coverage")
     steps = forecaster._steps(horizon)
     state = forecaster.panel_
     chosen = chosen_ids(ids, state.ids)
+    bounds = None if coverage is None else series_quantiles(forecaster, chosen, coverage)
     frames = []
     for key in chosen:
         with naming_series(key):
             future = per_series(future_covariates, key, "future_covariates")
-            frames.append(_forecast_series(forecaster, key, steps, future))
+            quantiles = None if bounds is None else bounds[key]
+            frames.append(_forecast_series(forecaster, key, steps, future, quantiles))
     forecast = pd.concat(frames, keys=chosen, names=state.level_names)
-    forecast.attrs = dict(frames[0].attrs)  # a quantile model's label, the same for every series
+    forecast.attrs = dict(frames[0].attrs)  # the same label for every series
+    if bounds is not None:  # the count of residuals differs by series: say the range
+        forecast.attrs["interval"] = series_label(frames[0].attrs["interval"], bounds)
     return forecast
 
 
@@ -320,8 +343,13 @@ def chosen_ids(ids: Any, known: list[Any]) -> list[Any]:
     return given
 
 
-def _forecast_series(forecaster: Any, key: Any, steps: int, future_covariates: Any) -> pd.DataFrame:
-    """One series' forecast ``(steps, targets)`` in its own units, indexed by its own dates."""
+def _forecast_series(
+    forecaster: Any, key: Any, steps: int, future_covariates: Any, quantiles: Any
+) -> pd.DataFrame:
+    """One series' forecast ``(steps, targets)`` in its own units, indexed by its own dates.
+
+    ``quantiles``: the series' split-conformal half-widths per step, or None (no bounds).
+    """
     fitted = forecaster.panel_.series[key]
     history = fill_gaps(fitted.gap_policy, fitted.frame)
     model = StaticInputs(forecaster.model_, forecaster.panel_.static_row(key))
@@ -337,7 +365,10 @@ def _forecast_series(forecaster: Any, key: Any, steps: int, future_covariates: A
         every_quantile=levels is not None,
     )
     index = pd.date_range(fitted.end + forecaster.freq_, periods=steps, freq=forecaster.freq_)
+    point_values = values if levels is None else values[..., list(levels).index(0.5)]
+    point = pd.DataFrame(point_values, index=index, columns=forecaster.columns_)
+    if quantiles is not None:  # bounds first, then the quantile levels (as for one series)
+        point = add_intervals(point, quantiles)
     if levels is None:
-        return pd.DataFrame(values, index=index, columns=forecaster.columns_)
-    point = pd.DataFrame(values[..., list(levels).index(0.5)], index, forecaster.columns_)
+        return point
     return with_quantile_columns(point, values, levels, forecaster.columns_)

@@ -4,7 +4,8 @@ Beside the inner model, the file's ``"forecaster"`` block holds ``"panel"``: the
 ids in order (strings and integers stay what they were: JSON keeps them apart), one
 entry per series (its encoder's numbers, its fitted gap policy, the data seen and the
 known-ahead rows), the static covariates in original units and the scaler fitted
-across the series, and the forecast's index level names.
+across the series, the forecast's index level names, and the calibration backtest
+(``residuals_``, with its series column) when there is one.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from lstmkit.data._missing_json import gap_policy_from_dict
+from lstmkit.estimators._forecast_calibration import residuals_from_json, residuals_to_json
 from lstmkit.estimators._forecast_panel import PanelSeries, PanelState
 from lstmkit.estimators._forecast_persistence import (
     _frame,
@@ -30,13 +32,14 @@ def panel_to_json(state: PanelState) -> dict[str, Any]:
     Example:
         >>> state = PanelState({}, None, None, ["series", "timestamp"])
         >>> panel_to_json(state)
-        {'ids': [], 'series': [], 'static': None, 'level_names': ['series', 'timestamp']}
+        {'ids': [], 'series': [], 'static': None, 'level_names': ['series', 'timestamp'], 'residuals': None}
     """
     return {
         "ids": state.ids,
         "series": [_series_to_json(fitted) for fitted in state.series.values()],
         "static": _static_to_json(state),
         "level_names": list(state.level_names),
+        "residuals": residuals_to_json(state.residuals),
     }
 
 
@@ -85,8 +88,11 @@ def restore_panel(forecaster: Any, d: dict[str, Any]) -> None:
             values, index=pd.Index(d["ids"], dtype=object), columns=d["static"]["columns"]
         )
         scaler = transformer_from_dict(d["static"]["scaler"])
-    state = PanelState(series, static, scaler, list(d["level_names"]))
+    residuals = residuals_from_json(d.get("residuals"))  # older files lack it
+    state = PanelState(series, static, scaler, list(d["level_names"]), residuals)
     forecaster.panel_ = state
+    if residuals is not None:
+        forecaster.residuals_ = residuals
     forecaster.ids_ = state.ids
     forecaster.transforms_ = {key: fitted.encoder.transform for key, fitted in series.items()}
 

@@ -27,6 +27,7 @@ from lstmkit.estimators import _forecast_panel as panel
 from lstmkit.estimators._forecast_backtest import backtest
 from lstmkit.estimators._forecast_data import check_strategy_roles, read_series
 from lstmkit.estimators._forecast_gaps import fill_gaps, fit_gap_policy
+from lstmkit.estimators._forecast_panel_backtest import backtest_panel, calibrate_panel
 from lstmkit.estimators._forecast_panel_series import forecast_after, series_encoder
 from lstmkit.estimators._forecast_quantiles import forecast_frame
 from lstmkit.estimators._forecast_settings import check_length, check_settings, inner_regressor
@@ -238,24 +239,20 @@ class LSTMForecaster(BaseEstimator):
         refit: bool | int = False,
         window: str = "expanding",
         horizon: int | None = None,
+        static_covariates: Any = None,
     ) -> pd.DataFrame:
         """Walk-forward backtest of these settings on ``y``; this forecaster is not refitted.
 
         See :func:`lstmkit.estimators.backtest` for the arguments and the long frame it
         returns (``origin``, ``timestamp``, ``step``, ``target``, ``value``, ``actual``).
+        Many series: ``start`` is a timestamp, the frame leads with a series column and
+        ``static_covariates`` default to the fitted ones (see ``_forecast_panel_backtest``).
         """
-        panel.refuse_panel(self, y, "backtest")
-        return backtest(
-            self,
-            y,
-            past_covariates,
-            future_covariates,
-            start=start,
-            step=step,
-            refit=refit,
-            window=window,
-            horizon=horizon,
-        )
+        options = {"start": start, "step": step, "refit": refit, "window": window}
+        if panel.is_panel_input(y, self.id_column) or static_covariates is not None:
+            covariates = (past_covariates, future_covariates, static_covariates)
+            return backtest_panel(self, y, *covariates, horizon=horizon, **options)
+        return backtest(self, y, past_covariates, future_covariates, horizon=horizon, **options)
 
     def calibrate(
         self,
@@ -267,13 +264,15 @@ class LSTMForecaster(BaseEstimator):
         step: int = 1,
         refit: bool | int = False,
         window: str = "expanding",
+        static_covariates: Any = None,
     ) -> LSTMForecaster:
         """Backtest these settings on ``y`` and keep the result as ``residuals_``.
 
         ``predict(coverage=c)`` then gives split-conformal intervals from these
         residuals. A 90% interval needs at least 9 origins; more give steadier bounds.
         Calibrate on data the final model did not learn from when you can: residuals
-        of a fit that saw the actuals are too small.
+        of a fit that saw the actuals are too small. Many series: as for ``backtest``;
+        each series' bounds come from its own residuals.
 
         Example:
             >>> index = pd.date_range("2000-01", periods=40, freq="MS")
@@ -283,16 +282,12 @@ class LSTMForecaster(BaseEstimator):
             >>> model.predict(coverage=0.9).columns.tolist()
             ['wave', 'wave_lower', 'wave_upper']
         """
-        panel.refuse_panel(self, y, "calibrate")
-        self.residuals_ = self.backtest(
-            y,
-            past_covariates,
-            future_covariates,
-            start=start,
-            step=step,
-            refit=refit,
-            window=window,
-        )
+        options = {"start": start, "step": step, "refit": refit, "window": window}
+        many = panel.is_panel(self) or panel.is_panel_input(y, self.id_column)
+        if many or static_covariates is not None:
+            covariates = (past_covariates, future_covariates, static_covariates)
+            return calibrate_panel(self, y, *covariates, **options)
+        self.residuals_ = self.backtest(y, past_covariates, future_covariates, **options)
         return self
 
     def update(
@@ -326,7 +321,12 @@ class LSTMForecaster(BaseEstimator):
         from lstmkit.estimators._forecast_update import update_forecaster
 
         self._check_fitted("update")
-        panel.refuse_panel(self, y, "update")
+        if panel.is_panel(self) or panel.is_panel_input(y, self.id_column):
+            from lstmkit.estimators._forecast_panel_update import update_panel
+
+            return update_panel(
+                self, y, past_covariates, future_covariates, mode=mode, epochs=epochs
+            )
         return update_forecaster(
             self, y, past_covariates, future_covariates, mode=mode, epochs=epochs
         )
