@@ -35,7 +35,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from lstmkit._config_sections import SECTION_CONFIG
 from lstmkit._forecast_sections import (
@@ -55,6 +55,7 @@ from lstmkit.config import (
     read_run_toml,
     resolve_path,
     show_toml,
+    validate_run,
 )
 from lstmkit.errors import ConfigError, did_you_mean
 
@@ -144,15 +145,7 @@ def load_forecast_run(
     path = Path(path)
     raw = read_run_toml(path, example="examples/airline_forecast.toml")
     origins = apply_overrides(raw, overrides)
-    try:
-        return ForecastRunConfig.model_validate(raw)
-    except ValidationError as exc:
-        lines = [
-            f"{path}: {line}"
-            for error in exc.errors()
-            for line in _explain(error, origins).split("\n")
-        ]
-        raise ConfigError("\n".join(lines)) from None
+    return validate_run(ForecastRunConfig, raw, path, lambda error: _explain(error, origins))
 
 
 def data_path(config: ForecastRunConfig, run: str | Path) -> Path:

@@ -160,14 +160,26 @@ def load_run_file(path: str | Path, overrides: Mapping[str, Any] | None = None) 
     path = Path(path)
     raw = read_run_toml(path, example="examples/echo.toml")
     origins = apply_overrides(raw, overrides)
+    return validate_run(RunConfig, raw, path, lambda error: describe_error(error, origins))
+
+
+def validate_run(schema: type[BaseModel], raw: dict[str, Any], path: Path, explain: Any) -> Any:
+    """``schema`` validated from ``raw``, or one ConfigError listing every problem.
+
+    ``explain(error)`` turns one pydantic error into its line(s); each is prefixed with
+    the run file's name.
+
+    Example:
+        >>> validate_run(RunConfig, {}, Path("run.toml"), lambda error: error["loc"][0])
+        Traceback (most recent call last):
+        ...
+        lstmkit.errors.ConfigError: run.toml: data
+        run.toml: model
+    """
     try:
-        return RunConfig.model_validate(raw)
+        return schema.model_validate(raw)
     except ValidationError as exc:
-        lines = [
-            f"{path}: {line}"
-            for error in exc.errors()
-            for line in describe_error(error, origins).split("\n")
-        ]
+        lines = [f"{path}: {line}" for error in exc.errors() for line in explain(error).split("\n")]
         raise ConfigError("\n".join(lines)) from None
 
 
