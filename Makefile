@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PIP := $(BIN)/python -m pip
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup services demo test bench lint clean
 
 setup: $(STAMP)
 
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml constraints.txt
 	@start=$$(date +%s); \
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV); \
 	$(PIP) install -q --upgrade pip; \
-	$(PIP) install -q -c constraints.txt -e '.[test,dev]'; \
+	$(PIP) install -q -c constraints.txt -e '.[test,dev,tune]'; \
 	echo "set-up took $$(( $$(date +%s) - start )) s"
 	@touch $(STAMP)
 
@@ -22,8 +22,18 @@ demo: $(STAMP)
 	$(BIN)/lstmkit demo echo
 	$(BIN)/lstmkit demo airline
 
-test: $(STAMP)
-	$(BIN)/python -m pytest -q --durations=15 --doctest-modules src/lstmkit tests
+# The tuning and report tests use a real PostgreSQL server and a headless Chromium
+# (Debian's packages). SERVICES=skip skips those tests instead of installing them.
+SERVICES ?= install
+services:
+ifeq ($(SERVICES),skip)
+	@echo "services: skipped (SERVICES=skip): the PostgreSQL and browser tests will be skipped"
+else
+	@scripts/install-services.sh
+endif
+
+test: $(STAMP) services
+	LSTMKIT_REQUIRE_SERVICES=$(if $(filter skip,$(SERVICES)),0,1) $(BIN)/python -m pytest -q --durations=15 --doctest-modules src/lstmkit tests
 
 bench: $(STAMP)
 	@for script in bench/[!_]*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
