@@ -24,6 +24,8 @@ _LAZY = {
     "load_model": "lstmkit.estimators",
     "EarlyStopping": "lstmkit.training",
     "LearningRateScheduler": "lstmkit.training",
+    "MLflowLogger": "lstmkit.training",
+    "TensorBoardLogger": "lstmkit.training",
     "Callback": "lstmkit.training",
     "History": "lstmkit.training",
     "TBPTT": "lstmkit.training",

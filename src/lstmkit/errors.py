@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from typing import Any
 
 from sklearn.exceptions import NotFittedError as _SklearnNotFittedError
 
@@ -130,3 +131,47 @@ class ModelFormatVersionError(ModelFileError):
         >>> issubclass(ModelFormatVersionError, ModelFileError)
         True
     """
+
+
+class MissingDependencyError(LstmkitError, ImportError):
+    """An optional package that a feature needs is not installed.
+
+    Example:
+        >>> isinstance(MissingDependencyError("x"), ImportError)
+        True
+    """
+
+
+def require_module(module: str, *, extra: str, purpose: str) -> Any:
+    """Import an optional package, or say which extra installs it.
+
+    Args:
+        module: the module to import, e.g. ``"optuna"``.
+        extra: the lstmkit extra that declares it, e.g. ``"tune"``.
+        purpose: what needs it, for the message, e.g. ``"lstmkit.tune"``.
+
+    Returns:
+        The imported module.
+
+    Raises:
+        MissingDependencyError: the module is not installed.
+
+    Example:
+        >>> require_module("json", extra="none", purpose="the example").__name__
+        'json'
+        >>> require_module("no_such_module", extra="tune", purpose="lstmkit.tune")
+        Traceback (most recent call last):
+        ...
+        lstmkit.errors.MissingDependencyError: lstmkit.tune needs the package 'no_such_module', which is not installed: pip install 'lstmkit[tune]'
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as error:
+        if error.name != module.split(".")[0] and error.name != module:
+            raise  # the package is there but broken: show the real error
+        raise MissingDependencyError(
+            f"{purpose} needs the package '{module.split('.')[0]}', which is not installed: "
+            f"pip install 'lstmkit[{extra}]'"
+        ) from error

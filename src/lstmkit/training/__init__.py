@@ -3,6 +3,7 @@
 from lstmkit.training._callbacks import Callback, EarlyStopping, LearningRateScheduler
 from lstmkit.training._history import History
 from lstmkit.training._lanes import LaneLayout, StreamPlacement, lay_out_streams
+from lstmkit.training._loggers import MLflowLogger, TensorBoardLogger
 from lstmkit.training._loop import TrainConfig, Trainer
 from lstmkit.training._losses import DEFAULT_QUANTILES, LOSSES, Loss, check_quantiles
 from lstmkit.training._metrics import METRICS, MetricAccumulator, canonical_metric_name
@@ -28,6 +29,8 @@ __all__ = [
     "EarlyStopping",
     "History",
     "LearningRateScheduler",
+    "MLflowLogger",
+    "TensorBoardLogger",
     "Loss",
     "MetricAccumulator",
     "TrainConfig",
