@@ -1,7 +1,7 @@
-"""Honest evaluation: baselines beside every model, forecast metrics, repeated-run comparisons.
+"""Honest evaluation: baselines, forecast metrics, learning-curve verdicts, repeated runs.
 
-NumPy, pandas and scipy only. Modules that later add learning curves, repeated training
-runs or plots must import torch and matplotlib lazily, so this package stays light.
+NumPy, pandas, scipy and scikit-learn only at import. Modules that train models or draw
+plots import torch and matplotlib lazily, so this package stays light.
 """
 
 from lstmkit.diagnostics.baselines import (
@@ -26,19 +26,38 @@ from lstmkit.diagnostics.forecast_metrics import (
     rmse,
     smape,
 )
+from lstmkit.diagnostics.learning_curves import (
+    LEARNING_CURVE_RULES,
+    LEARNING_CURVE_VERDICTS,
+    LearningCurveDiagnosis,
+    diagnose_learning_curves,
+)
 from lstmkit.diagnostics.plots import (
     plot_forecast,
     plot_learning_curves,
     plot_repeated_runs,
     plot_residuals,
 )
+from lstmkit.diagnostics.repeated_runs import (
+    ConfigurationComparison,
+    RepeatedRuns,
+    compare_configurations,
+    repeat,
+)
 
 __all__ = [
     "BASELINES",
+    "LEARNING_CURVE_RULES",
     "METRICS",
+    "LEARNING_CURVE_VERDICTS",
     "Comparison",
+    "ConfigurationComparison",
     "ForecastEvaluation",
+    "LearningCurveDiagnosis",
+    "RepeatedRuns",
+    "compare_configurations",
     "compare_runs",
+    "diagnose_learning_curves",
     "drift",
     "evaluate_forecaster",
     "holt_winters",
@@ -52,6 +71,7 @@ __all__ = [
     "plot_learning_curves",
     "plot_repeated_runs",
     "plot_residuals",
+    "repeat",
     "rmse",
     "seasonal_naive",
     "seasonal_naive_drift",
