@@ -86,9 +86,19 @@ def trained(project: Path) -> Path:
     """``project`` after ``lstmkit train`` of both run files (model.safetensors, reg.safetensors)."""
     runner = CliRunner()
     for run in ("run.toml", "reg.toml"):
-        result = runner.invoke(app, ["train", str(project / run)])
+        run_dir = project / "runs" / run.removesuffix(".toml")
+        result = runner.invoke(app, ["train", str(project / run), "--run-dir", str(run_dir)])
         assert result.exit_code == 0, result.output
     return project
+
+
+@pytest.fixture(autouse=True)
+def _work_in_a_fresh_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch) -> None:
+    """Start each test in an empty folder: ``train`` and ``forecast`` write ./runs/...
+
+    so no test leaves run directories in the repository (tests may chdir elsewhere).
+    """
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,7 @@ import pytest
 
 import lstmkit
 from lstmkit.cli._common import format_history
-from lstmkit.cli._train import _class_weight
+from lstmkit.cli._run_data import _class_weight
 from lstmkit.errors import ConfigError
 
 
@@ -34,7 +35,8 @@ def test_train_prints_history_scores_and_the_file(project, invoke, monkeypatch, 
     assert lines[4].startswith("train: loss: ") and " - accuracy: " in lines[4]
     assert lines[5].startswith("test: loss: ")
     assert lines[6] == f"saved model to {tmp_path / 'm.safetensors'}"
-    assert len(lines) == 7 and result.stderr == ""
+    assert re.fullmatch(r"run directory: runs/run-train-\d{8}-\d{6}(-\d+)?", lines[7]), lines[7]
+    assert len(lines) == 8 and result.stderr == ""
     assert lstmkit.load_model(tmp_path / "m.safetensors").epochs == 2  # --epochs won
 
 
@@ -213,5 +215,6 @@ def test_train_in_a_real_process(project, tmp_path, quiet_env):
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == f"saved model to {out}"
+    assert done.stdout.splitlines()[-2] == f"saved model to {out}"
+    assert done.stdout.splitlines()[-1].startswith("run directory: runs/run-train-")
     assert lstmkit.load_model(out).n_features_in_ == 2

@@ -14,6 +14,7 @@ from lstmkit.cli._demo import demo
 from lstmkit.cli._forecast import forecast
 from lstmkit.cli._inspect import inspect
 from lstmkit.cli._predict import evaluate, predict
+from lstmkit.cli._report import report
 from lstmkit.cli._train import train
 
 app = typer.Typer(
@@ -32,6 +33,7 @@ app.command()(evaluate)
 app.command()(predict)
 app.command()(inspect)
 app.command()(forecast)
+app.command()(report)
 
 
 def _version(value: bool) -> None:

@@ -284,3 +284,87 @@ def refuse_to_replace(path: Path, force: bool, error: type[Exception], label: st
         )
     if not path.parent.is_dir():
         raise error(f"cannot write '{path}': the directory '{path.parent}' does not exist")
+
+
+RunDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--run-dir",
+        help="The run directory to write for 'lstmkit report' (config, metrics, history, "
+        "model, plots); default: runs/<RUN>-<command>-<time> in the current directory.",
+    ),
+]
+
+
+def open_run_record(command: str, run: Path, run_dir: Path | None, force: bool) -> Any:
+    """Check and start the run directory (``runs/<run stem>-<command>-<time>`` by default).
+
+    Called before training, so an existing run directory stops the command at once.
+
+    Raises:
+        DataError: the run directory exists and may not be replaced.
+
+    Example:
+        >>> record = open_run_record("train", Path("echo.toml"), None, False)  # doctest: +SKIP
+    """
+    from lstmkit.io.run_records import RunRecord, default_run_dir
+
+    path = run_dir if run_dir is not None else default_run_dir(command, run.stem, "runs")
+    return RunRecord(path, command, overwrite=force)
+
+
+def record_history(record: Any, history: Mapping[str, Sequence[float]]) -> None:
+    """Write history.json, plots/learning_curves.png and verdict.json (when one is made).
+
+    Example:
+        >>> record_history(record, estimator.history_.history)  # doctest: +SKIP
+    """
+    from lstmkit.diagnostics.plots import plot_learning_curves
+    from lstmkit.diagnostics.report import learning_curve_verdict
+
+    values = {name: [float(v) for v in series] for name, series in history.items() if len(series)}
+    if not values:
+        return
+    record.write_json("history.json", values)
+    record.save_figure("learning_curves", plot_learning_curves(values))
+    verdict = learning_curve_verdict(values)
+    if verdict is not None:
+        record.write_json("verdict.json", verdict)
+
+
+def model_summary(estimator: Any) -> dict[str, Any]:
+    """What run.json says of a fitted model: class, parameter counts, keywords, summary.
+
+    Example:
+        >>> model_summary(object())["estimator"]
+        'object'
+    """
+    info: dict[str, Any] = {"estimator": type(estimator).__name__}
+    inner = getattr(estimator, "model_", estimator)  # a forecaster wraps a regressor
+    module = getattr(inner, "module_", None)
+    if module is not None:
+        from lstmkit.estimators._summary import keras_equivalent_parameters
+
+        info["parameters"] = sum(parameter.numel() for parameter in module.parameters())
+        info["keras_equivalent_parameters"] = keras_equivalent_parameters(module)
+    if hasattr(estimator, "get_params"):
+        info["params"] = estimator.get_params(deep=False)
+    if module is not None and hasattr(inner, "summary"):
+        info["summary"] = inner.summary(print_fn=None)
+    return info
+
+
+def given_options(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """The command-line flags that were given, by name: ``{"--epochs": 2}``.
+
+    Example:
+        >>> given_options({"training.epochs": 2, "training.random_state": 1, "x.y": None})
+        {'--epochs': 2, '--seed': 1}
+    """
+    from lstmkit.config import option_name
+
+    return {
+        option_name(key.rsplit(".", 1)[-1]): value
+        for key, value in overrides.items()
+        if value is not None
+    }

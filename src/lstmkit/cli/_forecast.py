@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from lstmkit.cli._common import import_plugins, refuse_to_replace, reported_errors
+from lstmkit.cli._common import (
+    RunDir,
+    given_options,
+    import_plugins,
+    model_summary,
+    open_run_record,
+    record_history,
+    refuse_to_replace,
+    reported_errors,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -66,8 +75,11 @@ def forecast(
     model: Annotated[Path | None, typer.Option(help="Save the fitted forecaster.")] = None,
     overwrite: Annotated[
         bool,
-        typer.Option("--overwrite", "--force", help="Replace existing output files."),
+        typer.Option(
+            "--overwrite", "--force", help="Replace existing output files and run directory."
+        ),
     ] = False,
+    run_dir: RunDir = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only the tables (no progress lines).")
     ] = False,
@@ -77,7 +89,8 @@ def forecast(
     Paths in the run file are relative to the run file; --output, --plot and --model
     are relative to the current directory and replace the run file's [output] entries.
     Existing files are never replaced unless --overwrite is given (checked before
-    training starts).
+    training starts). The run directory (see 'lstmkit report') holds the run file, the
+    backtest's tables and tests, the history, the plots and the model.
 
     Example: lstmkit forecast examples/airline_forecast.toml --output forecast.csv
     """
@@ -98,13 +111,23 @@ def forecast(
         files = _output_files(run, config, {"forecast": output, "plot": plot, "model": model})
         _check_outputs(files, overwrite, inputs=[run, source])
         say = (lambda line: None) if quiet else typer.echo
-        import_plugins(config.model.plugins, run.parent)  # they register their architectures
-        from lstmkit.cli._forecast_inputs import describe_data, read_inputs
+        with open_run_record("forecast", run, run_dir, overwrite) as record:
+            import_plugins(config.model.plugins, run.parent)  # they register architectures
+            from lstmkit.cli._forecast_inputs import describe_data, read_inputs
 
-        inputs = read_inputs(config, source)
-        bundled = config.data.path.startswith("lstmkit:")
-        say(describe_data(inputs.y, config.data.path if bundled else source))
-        _run(config, inputs, files, overwrite, say)
+            inputs = read_inputs(config, source)
+            bundled = config.data.path.startswith("lstmkit:")
+            say(describe_data(inputs.y, config.data.path if bundled else source))
+            record.write_text("config.toml", run.read_text(encoding="utf-8"))
+            forecaster, notes = _run(config, inputs, files, overwrite, say, record)
+            finished = record.finish(
+                run_file=str(run),
+                overrides=given_options(overrides),
+                data=_data_summary(config, inputs),
+                model=model_summary(forecaster),
+                notes=notes,
+            )
+        typer.echo(f"run directory: {finished}")
 
 
 def _run(
@@ -113,10 +136,15 @@ def _run(
     files: dict[str, Path],
     overwrite: bool,
     say: Any,
-) -> None:
-    """Backtest (when asked), fit on everything, forecast, print and write."""
+    record: Any,
+) -> tuple[Any, list[str]]:
+    """Backtest (when asked), fit on everything, forecast, print and write.
+
+    Returns the fitted forecaster and the notes for the run directory.
+    """
     from lstmkit import LSTMForecaster
     from lstmkit.cli._forecast_inputs import stamp
+    from lstmkit.diagnostics._plot_checks import save_figure
 
     params = config.forecaster_params()
     forecaster = LSTMForecaster(**params)
@@ -124,6 +152,7 @@ def _run(
     if config.evaluation is not None:
         evaluation = _backtest(forecaster, config, config.evaluation, inputs, say)
         typer.echo(evaluation.report())
+        _record_evaluation(record, evaluation)
     say(f"Fitting on all {len(inputs.y)} steps")
     forecaster.fit(inputs.y, inputs.past, inputs.future)
     prediction = forecaster.predict()
@@ -136,12 +165,17 @@ def _run(
     if "forecast" in files:
         _write_csv(table, files["forecast"], name, overwrite)
         say(f"wrote the forecast to {files['forecast']}")
+    figure = _plot(inputs.y, prediction, table)
     if "plot" in files:
-        _plot(inputs.y, prediction, table, files["plot"], overwrite)
+        save_figure(figure, files["plot"], overwrite=overwrite)
         say(f"wrote the plot to {files['plot']}")
     if "model" in files:
         forecaster.save(files["model"])
         say(f"saved the forecaster to {files['model']}")
+    record.save_figure("forecast", figure)
+    _record_fit(record, forecaster, evaluation)
+    notes = [evaluation.description, *evaluation.notes] if evaluation is not None else []
+    return forecaster, [note for note in notes if note]
 
 
 def _backtest(
@@ -191,29 +225,107 @@ def _with_intervals(prediction: pd.DataFrame, evaluation: Any, seed: Any, say: A
     return add_intervals(prediction, quantiles)
 
 
-def _plot(
-    history: pd.DataFrame,
-    prediction: pd.DataFrame,
-    table: pd.DataFrame,
-    path: Path,
-    overwrite: bool,
-) -> None:
+def _plot(history: pd.DataFrame, prediction: pd.DataFrame, table: pd.DataFrame) -> Any:
+    """The history and the forecast (a Figure), in the band of its interval if it has one.
+
+    The band is the split-conformal interval, else the outermost quantiles of a quantile
+    model (its point column is the median).
+    """
     from lstmkit.diagnostics.plots import plot_forecast
 
+    targets = list(history.columns)
+    label = table.attrs.get("interval")
     bounds: dict[str, Any] = {"lower": None, "upper": None}
-    if "interval" in table.attrs:
+    if all(f"{name}_lower" in table.columns for name in targets):
         for side in bounds:
-            bounds[side] = table[[f"{name}_{side}" for name in prediction.columns]].set_axis(
-                prediction.columns, axis=1
-            )
-    plot_forecast(
-        history,
-        prediction,
-        **bounds,
-        interval_label=table.attrs.get("interval"),
-        path=path,
-        overwrite=overwrite,
+            columns = [f"{name}_{side}" for name in targets]
+            bounds[side] = table[columns].set_axis(targets, axis=1)
+    elif (outermost := _outer_quantiles(table, targets)) is not None:
+        (low, lows), (high, highs) = outermost
+        bounds = {"lower": table[lows].set_axis(targets, axis=1)}
+        bounds["upper"] = table[highs].set_axis(targets, axis=1)
+        label = f"quantiles {low:g}% to {high:g}%"
+    return plot_forecast(history, prediction[targets], **bounds, interval_label=label)
+
+
+def _outer_quantiles(table: pd.DataFrame, targets: list[str]) -> Any:
+    """((low %, its columns), (high %, its columns)) of ``<target>_q<percent>``, or None."""
+    levels: set[float] = set()
+    for column in table.columns:
+        for name in targets:
+            suffix = str(column).removeprefix(f"{name}_q")
+            if suffix != str(column) and suffix.replace(".", "", 1).isdigit():
+                levels.add(float(suffix))
+    if len(levels) < 2:
+        return None
+    low, high = min(levels), max(levels)
+    return (
+        (low, [f"{name}_q{low:g}" for name in targets]),
+        (high, [f"{name}_q{high:g}" for name in targets]),
     )
+
+
+def _record_evaluation(record: Any, evaluation: Any) -> None:
+    """evaluation.csv (model beside baselines), repeats.csv (per seed), the tests, a box plot."""
+    from lstmkit.errors import LstmkitError
+
+    table = evaluation.summary()  # the mean over seeds for the model; spreads: repeats.csv
+    table = table[[*evaluation.runs.columns, "loses_to"]].rename_axis("method")
+    record.write_frame("evaluation.csv", table)
+    runs = evaluation.runs.reset_index()  # a "seed" column, one row per seed
+    runs.insert(0, "run", range(len(runs)))
+    record.write_frame("repeats.csv", runs, index=False)
+    record.save_figure("repeated_runs", evaluation.plot())
+    comparisons = []
+    for baseline in evaluation.baselines.index:
+        try:
+            result = evaluation.comparison(str(baseline))
+        except LstmkitError:  # one seed: nothing to pair
+            break
+        comparisons.append(
+            {
+                "a": result.model,
+                "b": result.baseline,
+                "test": result.test,
+                "statistic": result.statistic,
+                "p_value": result.p_value,
+                "summary": result.summary_line(),
+            }
+        )
+    if comparisons:
+        record.write_json("comparisons.json", comparisons)
+
+
+def _record_fit(record: Any, forecaster: Any, evaluation: Any) -> None:
+    """metrics.json (the backtest's mean and spread, the final fit's loss), history, model."""
+    from lstmkit.diagnostics.forecast_evaluation import MODEL
+
+    history = forecaster.history_.history
+    metrics: dict[str, Any] = {}
+    if evaluation is not None:
+        metrics.update(evaluation.summary().drop(columns="loses_to").loc[MODEL].to_dict())
+    if history.get("loss"):
+        metrics["fit_loss"] = float(history["loss"][-1])
+    record.write_json("metrics.json", metrics)
+    record_history(record, history)
+    forecaster.save(record.model_path)
+
+
+def _data_summary(config: ForecastRunConfig, inputs: SeriesInputs) -> dict[str, Any]:
+    """What run.json says of the data: file, span, frequency, columns by role."""
+    from lstmkit.cli._forecast_inputs import stamp
+
+    y = inputs.y
+    return {
+        "path": config.data.path,
+        "steps": len(y),
+        "start": stamp(y.index[0]),
+        "end": stamp(y.index[-1]),
+        "freq": config.data.freq or config.data.resample or getattr(y.index, "freqstr", None),
+        "targets": [str(name) for name in y.columns],
+        "past_covariates": list(inputs.past.columns) if inputs.past is not None else [],
+        "future_covariates": list(inputs.future.columns) if inputs.future is not None else [],
+    }
 
 
 def _output_files(

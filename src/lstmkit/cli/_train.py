@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from lstmkit.cli._common import (
+    RunDir,
     format_history,
     format_metrics,
+    given_options,
     import_plugins,
+    model_summary,
+    open_run_record,
+    record_history,
     refuse_to_replace,
     reported_errors,
 )
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from lstmkit.config import RunConfig
 
 DEFAULT_SUFFIX = ".safetensors"
@@ -53,13 +56,19 @@ def train(
     verbose: Annotated[
         int | None, typer.Option(help="Override [training] verbose: 0, 1 or 2.", min=0, max=2)
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace an existing model file.")] = False,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace an existing model file and run directory."),
+    ] = False,
+    run_dir: RunDir = None,
 ) -> None:
     """Train a model from a TOML run file, report its scores, save it.
 
-    Paths in the run file are relative to the run file's directory; --output is
-    relative to the current directory. An existing model file is never replaced
-    unless --force is given (checked before training starts).
+    Paths in the run file are relative to the run file's directory; --output and
+    --run-dir are relative to the current directory. An existing model file or run
+    directory is never replaced unless --force is given (checked before training starts).
+    The run directory (see 'lstmkit report') holds the run file, the scores, the
+    history, the learning curves and a copy of the model.
 
     Example: lstmkit train examples/echo.toml --epochs 5 -o echo.safetensors
     """
@@ -82,16 +91,40 @@ def train(
             if name
         ]
         _check_new(target, force, inputs)
-        import_plugins(config.model.plugins, run.parent)  # they register their architectures
-        estimator, scores = _fit(run, config)
-        estimator.save(target)
-        history = estimator.history_.history
-        total = max((len(values) for values in history.values()), default=0)
-        typer.echo(f"History (last 5 of {total} epochs):" if total > 5 else "History:")
-        typer.echo(format_history(history, tail=5))
-        for name, results in scores:
-            typer.echo(f"{name}: {format_metrics(results)}")
-        typer.echo(f"saved model to {target}")
+        with open_run_record("train", run, run_dir, force) as record:
+            import_plugins(config.model.plugins, run.parent)  # they register architectures
+            estimator, scores, data = _fit(run, config)
+            estimator.save(target)
+            history = estimator.history_.history
+            total = max((len(values) for values in history.values()), default=0)
+            typer.echo(f"History (last 5 of {total} epochs):" if total > 5 else "History:")
+            typer.echo(format_history(history, tail=5))
+            for name, results in scores:
+                typer.echo(f"{name}: {format_metrics(results)}")
+            typer.echo(f"saved model to {target}")
+            _record(record, run, estimator, scores, target)
+            finished = record.finish(
+                run_file=str(run),
+                overrides=given_options(overrides),
+                data={"task": config.model.task, **data},
+                model=model_summary(estimator),
+            )
+        typer.echo(f"run directory: {finished}")
+
+
+def _record(record: Any, run: Path, estimator: Any, scores: list, model_file: Path) -> None:
+    """The run directory's files: run file, scores, history, curves, verdict, model copy."""
+    import shutil
+
+    record.write_text("config.toml", run.read_text(encoding="utf-8"))
+    metrics = {
+        f"{name}_{metric}": float(value)
+        for name, results in scores
+        for metric, value in results.items()
+    }
+    record.write_json("metrics.json", metrics)
+    record_history(record, estimator.history_.history)
+    shutil.copyfile(model_file, record.model_path)  # the file just saved, not a second save
 
 
 def _output_path(run: Path, config: RunConfig, output: Path | None, resolve: Any) -> Path:
@@ -113,59 +146,23 @@ def _check_new(path: Path, force: bool, inputs: list[Path]) -> None:
     refuse_to_replace(path, force, ModelFileError, label="model file ")
 
 
-def _fit(run: Path, config: RunConfig) -> tuple[Any, list[tuple[str, dict[str, float]]]]:
-    """Load the data, build the estimator, fit it; return it with its scores per data set."""
-    import lstmkit
-    from lstmkit.config import resolve_path
-    from lstmkit.data._files import FileOptions, load_data
+def _fit(
+    run: Path, config: RunConfig
+) -> tuple[Any, list[tuple[str, dict[str, float]]], dict[str, Any]]:
+    """Load the data, build the estimator, fit it; return it, its scores, the data's shapes."""
+    from lstmkit.cli._run_data import build_estimator, load_run_data
 
-    data = config.data
-    options = FileOptions(
-        x_key=data.x_key,
-        y_key=data.y_key,
-        target=data.target,
-        timesteps=data.timesteps,
-        features=data.features,
-        encoding=data.encoding,
-        delimiter=data.delimiter,
-    )
-    numeric = config.model.task == "regressor"
-
-    def load(name: str) -> tuple[np.ndarray, np.ndarray]:
-        path = resolve_path(name, run)
-        X, y = load_data(path, options, require_y=True, numeric_target=numeric)
-        return X, cast("np.ndarray", y)  # require_y=True: never None
-
-    X, y = load(data.train)
-    validation = load(data.validation) if data.validation else None
-    test = load(data.test) if data.test else None
-    params = config.estimator_params()
-    if "class_weight" in params:
-        params["class_weight"] = _class_weight(params["class_weight"], y, run)
-    kind = lstmkit.LSTMClassifier if config.model.task == "classifier" else lstmkit.LSTMRegressor
-    estimator = kind(**params)
-    estimator.fit(X, y, validation_data=validation)
-    scores = [("train", estimator.evaluate(X, y))]
-    if validation is not None:
-        scores.append(("validation", estimator.evaluate(*validation)))
-    if test is not None:
-        scores.append(("test", estimator.evaluate(*test)))
-    return estimator, scores
-
-
-def _class_weight(weights: Any, y: np.ndarray, run: Path) -> Any:
-    """Turn the TOML table's string keys into labels of the training targets' type."""
-    from lstmkit.errors import ConfigError
-
-    if not isinstance(weights, dict) or y.dtype.kind in "US":
-        return weights
-    converted: dict[Any, float] = {}
-    for key, weight in weights.items():
-        try:
-            converted[int(key)] = weight
-        except ValueError:
-            raise ConfigError(
-                f"{run}: [training] class_weight has the key {key!r}, but the labels are "
-                'integers: use the labels as keys, e.g. class_weight = { "0" = 1.0, "1" = 5.0 }'
-            ) from None
-    return converted
+    data = load_run_data(run, config)
+    X, y = data.train
+    estimator = build_estimator(run, config, y)
+    estimator.fit(X, y, validation_data=data.validation)
+    scores = [
+        (role, estimator.evaluate(*arrays))
+        for role, arrays in (
+            ("train", data.train),
+            ("validation", data.validation),
+            ("test", data.test),
+        )
+        if arrays is not None
+    ]
+    return estimator, scores, data.summary()

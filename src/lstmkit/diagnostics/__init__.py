@@ -44,6 +44,7 @@ from lstmkit.diagnostics.repeated_runs import (
     compare_configurations,
     repeat,
 )
+from lstmkit.diagnostics.report import write_report
 
 __all__ = [
     "BASELINES",
@@ -78,4 +79,5 @@ __all__ = [
     "smape",
     "walk_forward_baselines",
     "walk_forward_targets",
+    "write_report",
 ]
