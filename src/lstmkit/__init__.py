@@ -1,7 +1,8 @@
 """lstmkit: LSTM sequence prediction on PyTorch.
 
 The public surface is small: the estimators, ``load_model``, the callbacks, and
-the subpackages ``lstmkit.data``, ``lstmkit.datasets`` and ``lstmkit.problems``.
+the subpackages ``lstmkit.data``, ``lstmkit.datasets``, ``lstmkit.problems``,
+``lstmkit.diagnostics`` and ``lstmkit.tune``.
 Torch is imported lazily, so ``import lstmkit`` (and ``lstmkit --help``) is fast.
 
 Example:
@@ -41,6 +42,7 @@ _SUBMODULES = (
     "models",
     "problems",
     "training",
+    "tune",
 )
 
 __all__ = sorted(_LAZY)

@@ -49,6 +49,7 @@ from lstmkit._forecast_sections import (
 )
 
 # Shared with ``lstmkit train``'s run files: both kinds of file speak alike.
+from lstmkit._tune_config import TuneSection
 from lstmkit.config import (
     apply_overrides,
     describe_error,
@@ -88,6 +89,7 @@ class ForecastRunConfig(BaseModel):
     training: TrainingSection = TrainingSection()
     evaluation: EvaluationSection | None = None
     output: OutputSection = OutputSection()
+    tune: TuneSection | None = None
 
     def forecaster_params(self) -> dict[str, Any]:
         """Return the :class:`~lstmkit.LSTMForecaster` keywords the file sets.

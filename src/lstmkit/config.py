@@ -49,6 +49,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from lstmkit._config_sections import SECTION_CONFIG, DataSection, ModelSection, TrainingSection
+from lstmkit._tune_config import TuneSection
 from lstmkit.errors import ConfigError, did_you_mean
 
 if sys.version_info >= (3, 11):
@@ -61,6 +62,7 @@ __all__ = [
     "ModelSection",
     "RunConfig",
     "TrainingSection",
+    "TuneSection",
     "load_run_file",
     "resolve_path",
 ]
@@ -87,6 +89,7 @@ class RunConfig(BaseModel):
     data: DataSection
     model: ModelSection
     training: TrainingSection = TrainingSection()
+    tune: TuneSection | None = Field(default=None, description="what lstmkit tune searches")
 
     @model_validator(mode="after")
     def _check_task(self) -> RunConfig:

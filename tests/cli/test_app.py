@@ -11,7 +11,7 @@ import lstmkit
 import lstmkit.problems
 from lstmkit.cli import app
 
-COMMANDS = ["demo", "train", "evaluate", "predict", "inspect", "forecast", "report"]
+COMMANDS = ["demo", "train", "evaluate", "predict", "inspect", "forecast", "report", "tune"]
 
 
 def test_help_lists_every_command(invoke):

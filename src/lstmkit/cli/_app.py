@@ -16,6 +16,7 @@ from lstmkit.cli._inspect import inspect
 from lstmkit.cli._predict import evaluate, predict
 from lstmkit.cli._report import report
 from lstmkit.cli._train import train
+from lstmkit.cli._tune import tune
 
 app = typer.Typer(
     name="lstmkit",
@@ -34,6 +35,7 @@ app.command()(predict)
 app.command()(inspect)
 app.command()(forecast)
 app.command()(report)
+app.command()(tune)
 
 
 def _version(value: bool) -> None:
