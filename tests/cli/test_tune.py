@@ -113,3 +113,46 @@ def test_a_bad_space_is_reported_with_the_run_file(project, invoke, tmp_path):
         f"error: {run}: [tune] space = a table: expected search space entry 'units': "
         "Int low=8 is greater than high=4: give low <= high\n"
     )
+
+
+FORECAST_TUNE_RUN = """\
+[data]
+path = "lstmkit:airline_passengers"
+time_column = "Month"
+target = "Passengers"
+freq = "MS"
+
+[forecast]
+horizon = 3
+difference = [12]
+
+[model]
+units = 4
+
+[training]
+epochs = 2
+random_state = 0
+
+[tune]
+trials = 2
+sampler = "grid"
+validation_split = 0.1
+
+[tune.space]
+lookback = [6, 12]
+"""
+
+
+def test_a_forecast_run_file_is_tuned_on_a_backtest_of_its_series(invoke, tmp_path):
+    run = tmp_path / "airline_tune.toml"
+    run.write_text(FORECAST_TUNE_RUN)
+    result = invoke("tune", run, "--run-dir", tmp_path / "run", "-q")
+    assert result.exit_code == 0, result.output
+    trials = pd.read_csv(tmp_path / "run" / "trials.csv")
+    assert sorted(trials["params_lookback"]) == [6, 12]
+    info = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert info["data"]["task"] == "forecast" and info["data"]["steps"] == 144
+    best = json.loads((tmp_path / "run" / "best.json").read_text())
+    saved = lstmkit.load_model(tmp_path / "run" / "model.safetensors")
+    assert saved.lookback == best["params"]["lookback"] and saved.horizon == 3
+    assert len(saved.predict()) == 3  # the refitted best forecasts from the series' end

@@ -65,31 +65,40 @@ def tune(
     Example: lstmkit tune examples/echo_tune.toml --trials 20 --workers 2
     """
     with reported_errors():
-        from lstmkit.config import load_run_file
-
         overrides = {
             "tune.trials": trials,
             "tune.workers": workers,
             "tune.study_name": study_name,
             "tune.seed": seed,
         }
-        config = load_run_file(run, overrides)
+        config, forecasting = _load(run, overrides)
         settings = _tune_settings(run, config, storage)
         with open_run_record("tune", run, run_dir, force) as record:
             import_plugins(config.model.plugins, run.parent)  # they register architectures
-            result, data = _search(run, config, settings, show_progress=not quiet)
+            search = _search_forecast if forecasting else _search
+            result, scores, data = search(run, config, settings, show_progress=not quiet)
             typer.echo(_best_trials_text(result))
-            scores = _scores(result, data)
             for name, results in scores.items():
                 typer.echo(f"best model on {name}: {format_metrics(results)}")
             _record(record, run, result, scores)
             finished = record.finish(
                 run_file=str(run),
                 overrides=given_options({**overrides, "tune.storage": storage}),
-                data={"task": config.model.task, **data.summary()},
+                data=data,
                 model={**model_summary(result.best_estimator_), "tuning": _tuning_info(result)},
             )
         typer.echo(f"run directory: {finished}")
+
+
+def _load(run: Path, overrides: dict[str, Any]) -> tuple[Any, bool]:
+    """The validated run file, and whether it is a forecasting one (it has [forecast])."""
+    from lstmkit._forecast_config import load_forecast_run
+    from lstmkit.config import load_run_file, read_run_toml
+
+    forecasting = "forecast" in read_run_toml(run, example=EXAMPLE)
+    if forecasting:
+        return load_forecast_run(run, overrides), True
+    return load_run_file(run, overrides), False
 
 
 def _tune_settings(run: Path, config: RunConfig, storage: str | None) -> dict[str, Any]:
@@ -139,32 +148,58 @@ def _beside(storage: str | None, run: Path) -> str | None:
     return prefix + str(resolve_path(storage.removeprefix(prefix), run))
 
 
-def _search(
-    run: Path, config: RunConfig, settings: dict[str, Any], show_progress: bool
-) -> tuple[Any, Any]:
-    """Load the data, run the study, refit the best settings on the training data."""
+def _run_study(estimator: Any, X: Any, y: Any, settings: dict[str, Any], show_progress: bool):
+    """``lstmkit.tune.tune`` with the best settings refitted, Optuna's own log quiet."""
     import optuna
 
-    from lstmkit.cli._run_data import build_estimator, load_run_data
     from lstmkit.tune import tune as run_study
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)  # the progress bar and table say it
+    return run_study(estimator, X, y, refit=True, show_progress=show_progress, **settings)
+
+
+def _search(
+    run: Path, config: RunConfig, settings: dict[str, Any], show_progress: bool
+) -> tuple[Any, dict[str, dict[str, float]], dict[str, Any]]:
+    """A train run file: load its data, run the study, score the best on every data set."""
+    from lstmkit.cli._run_data import build_estimator, load_run_data
 
     data = load_run_data(run, config)
     X, y = data.train
     estimator = build_estimator(run, config, y)
-    result = run_study(estimator, X, y, refit=True, show_progress=show_progress, **settings)
-    return result, data
-
-
-def _scores(result: Any, data: Any) -> dict[str, dict[str, float]]:
-    """The refitted best model scored on every data set of the run file."""
+    result = _run_study(estimator, X, y, settings, show_progress)
     sets = {"train": data.train, "validation": data.validation, "test": data.test}
-    return {
+    scores = {
         name: result.best_estimator_.evaluate(result.crop(arrays[0]), arrays[1])
         for name, arrays in sets.items()
         if arrays is not None
     }
+    return result, scores, {"task": config.model.task, **data.summary()}
+
+
+def _search_forecast(
+    run: Path, config: Any, settings: dict[str, Any], show_progress: bool
+) -> tuple[Any, dict[str, dict[str, float]], dict[str, Any]]:
+    """A forecast run file: each trial is scored on a backtest over the series' last part.
+
+    The study sees the series only: covariates are refused rather than silently dropped.
+    """
+    from lstmkit import LSTMForecaster
+    from lstmkit._forecast_config import data_path
+    from lstmkit.cli._forecast import _data_summary
+    from lstmkit.cli._forecast_inputs import read_inputs
+    from lstmkit.errors import ConfigError
+
+    inputs = read_inputs(config, data_path(config, run))
+    if inputs.past is not None or inputs.future is not None:
+        raise ConfigError(
+            f"{run}: lstmkit tune scores a forecaster on its series alone, but [data] names "
+            "covariates: remove past_covariates and future_covariates to tune, then put "
+            "them back for lstmkit forecast"
+        )
+    forecaster = LSTMForecaster(**config.forecaster_params())
+    result = _run_study(forecaster, inputs.y, None, settings, show_progress)
+    return result, {}, {"task": "forecast", **_data_summary(config, inputs)}
 
 
 def _best_trials_text(result: Any, top: int = 5) -> str:
