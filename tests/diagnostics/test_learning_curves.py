@@ -121,6 +121,9 @@ def test_baseline_loss_replaces_the_first_epoch_as_the_underfit_reference():
     tail_mean = 0.5 + 0.5 * np.exp(-np.arange(32, 40) / 3).mean()  # the last 8 epochs
     assert result.measures["improvement"] == pytest.approx(1 - tail_mean / 0.52, abs=TOL)
     assert "below baseline_loss 0.52 (less than 10.0%)" in result.reasons[0]
+    worse = diagnose_learning_curves({"loss": halving}, baseline_loss=0.4)
+    # ends at 0.5000 (to 4 digits), 25% above 0.4: said as "above", not "-25.0% below"
+    assert worse.reasons[0].startswith("loss ends at 0.5, 25.0% above baseline_loss 0.4 (less")
 
 
 def test_a_curve_still_decaying_is_not_converged():

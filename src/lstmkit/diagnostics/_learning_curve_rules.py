@@ -56,6 +56,12 @@ def _spike_epochs(curve: np.ndarray, jump: float) -> list[int]:
     ]
 
 
+def _signed_percent(share: float) -> str:
+    """``+0.5%`` for a rise, ``-4.9%`` for a fall, ``0.0%`` for neither."""
+    text = _percent(share)
+    return text if text.startswith("-") or text == "0.0%" else f"+{text}"
+
+
 def _percent(share: float) -> str:
     if math.isinf(share):
         return "inf%"
@@ -142,8 +148,14 @@ def _not_converged(m: dict, thresholds: dict, metric: str) -> list[str]:
 
 def _underfit(m: dict, thresholds: dict, metric: str) -> list[str]:
     if m["improvement"] < thresholds["min_improvement"]:
+        # A loss that ends above its reference is "above", never "-2.6% below".
+        where = (
+            f"only {_percent(m['improvement'])} below"
+            if m["improvement"] >= 0
+            else f"{_percent(-m['improvement'])} above"
+        )
         return [
-            f"{metric} ends at {m['tail_mean']:.4g}, only {_percent(m['improvement'])} below "
+            f"{metric} ends at {m['tail_mean']:.4g}, {where} "
             f"{m['reference_name']} {m['reference']:.4g} (less than "
             f"{_percent(thresholds['min_improvement'])}): the model learned little; give it "
             "more capacity (units, layers), more informative inputs or a longer lookback."
@@ -153,8 +165,8 @@ def _underfit(m: dict, thresholds: dict, metric: str) -> list[str]:
 
 def _good_fit(m: dict, metric: str) -> list[str]:
     reasons = [
-        f"{metric} levelled off at {m['tail_mean']:.4g} ({_percent(m['tail_slope'])} per epoch "
-        f"over the last {m['tail_epochs']} epochs), {_percent(m['improvement'])} below "
+        f"{metric} levelled off at {m['tail_mean']:.4g} ({_signed_percent(m['tail_slope'])} per "
+        f"epoch over the last {m['tail_epochs']} epochs), {_percent(m['improvement'])} below "
         f"{m['reference_name']} {m['reference']:.4g}."
     ]
     if m["val_rise"] is not None:
