@@ -246,6 +246,7 @@ class WorkerJob:
     seed: int | None
     worker: int
     threads: int
+    log_level: int | None = None  # Optuna's verbosity in the parent, so workers log alike
 
 
 def run_worker(job: WorkerJob) -> None:
@@ -256,6 +257,10 @@ def run_worker(job: WorkerJob) -> None:
     """
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(job.threads)
+    if job.log_level is not None:
+        import optuna
+
+        optuna.logging.set_verbosity(job.log_level)
     study = open_study(
         job.storage,
         job.study_name,

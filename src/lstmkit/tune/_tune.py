@@ -176,6 +176,8 @@ def _optimize(study, objective, spec, n_trials, n_workers, *, show_progress, **s
                 callbacks=[progress] if show_progress else [],
             )
             return
+        import optuna
+
         threads = threads_per_worker(n_workers)
         jobs = [
             WorkerJob(
@@ -186,6 +188,7 @@ def _optimize(study, objective, spec, n_trials, n_workers, *, show_progress, **s
                 n_trials=n_trials,
                 worker=worker,
                 threads=threads,
+                log_level=optuna.logging.get_verbosity(),
                 **settings,
             )
             for worker in range(n_workers)
