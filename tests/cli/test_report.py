@@ -90,6 +90,7 @@ def test_train_writes_its_run_directory(runs):
     folder = runs["root"] / "train"
     assert _files(folder) == [
         "config.toml",
+        "evaluation.csv",
         "history.json",
         "metrics.json",
         "model.safetensors",

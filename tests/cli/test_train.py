@@ -34,9 +34,11 @@ def test_train_prints_history_scores_and_the_file(project, invoke, monkeypatch, 
     assert [line.split()[0] for line in lines[2:4]] == ["1", "2"]
     assert lines[4].startswith("train: loss: ") and " - accuracy: " in lines[4]
     assert lines[5].startswith("test: loss: ")
-    assert lines[6] == f"saved model to {tmp_path / 'm.safetensors'}"
-    assert re.fullmatch(r"run directory: runs/run-train-\d{8}-\d{6}(-\d+)?", lines[7]), lines[7]
-    assert len(lines) == 8 and result.stderr == ""
+    baseline = r"test: LSTM (beats|LOSES to) majority_class \(error_rate [\d.]+ vs [\d.]+\)"
+    assert re.fullmatch(baseline, lines[6]), lines[6]
+    assert lines[7] == f"saved model to {tmp_path / 'm.safetensors'}"
+    assert re.fullmatch(r"run directory: runs/run-train-\d{8}-\d{6}(-\d+)?", lines[8]), lines[8]
+    assert len(lines) == 9 and result.stderr == ""
     assert lstmkit.load_model(tmp_path / "m.safetensors").epochs == 2  # --epochs won
 
 

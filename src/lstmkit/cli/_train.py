@@ -94,6 +94,7 @@ def train(
         with open_run_record("train", run, run_dir, force) as record:
             import_plugins(config.model.plugins, run.parent)  # they register architectures
             estimator, scores, data = _fit(run, config)
+            baseline_set, baseline = _baseline(estimator, config.model.task, data)
             estimator.save(target)
             history = estimator.history_.history
             total = max((len(values) for values in history.values()), default=0)
@@ -101,12 +102,14 @@ def train(
             typer.echo(format_history(history, tail=5))
             for name, results in scores:
                 typer.echo(f"{name}: {format_metrics(results)}")
+            typer.echo(f"{baseline_set}: {_baseline_line(baseline)}")
             typer.echo(f"saved model to {target}")
             _record(record, run, estimator, scores, target)
+            record.write_frame("evaluation.csv", baseline)
             finished = record.finish(
                 run_file=str(run),
                 overrides=given_options(overrides),
-                data={"task": config.model.task, **data},
+                data={"task": config.model.task, **data.summary()},
                 model=model_summary(estimator),
             )
         typer.echo(f"run directory: {finished}")
@@ -125,6 +128,32 @@ def _record(record: Any, run: Path, estimator: Any, scores: list, model_file: Pa
     record.write_json("metrics.json", metrics)
     record_history(record, estimator.history_.history)
     shutil.copyfile(model_file, record.model_path)  # the file just saved, not a second save
+
+
+def _baseline(estimator: Any, task: str, data: Any) -> tuple[str, Any]:
+    """The model beside a naive baseline on the test file (else validation, else train)."""
+    from lstmkit.diagnostics.supervised_baselines import classifier_baseline, regressor_baseline
+
+    name, (X, y) = next(
+        (name, arrays)
+        for name, arrays in (
+            ("test", data.test),
+            ("validation", data.validation),
+            ("train", data.train),
+        )
+        if arrays is not None
+    )
+    compare = classifier_baseline if task == "classifier" else regressor_baseline
+    return name, compare(estimator, data.train[1], X, y)
+
+
+def _baseline_line(table: Any) -> str:
+    """``LSTM beats majority_class (error_rate 0.05 vs 0.88)``, or ``LSTM LOSES to ...``."""
+    metric = table.columns[0]
+    name = table.index[1]
+    model, naive = table.loc["LSTM", metric], table.loc[name, metric]
+    verb = "LOSES to" if table.loc["LSTM", "loses_to"] else "beats"
+    return f"LSTM {verb} {name} ({metric} {model:.4g} vs {naive:.4g})"
 
 
 def _output_path(run: Path, config: RunConfig, output: Path | None, resolve: Any) -> Path:
@@ -146,10 +175,8 @@ def _check_new(path: Path, force: bool, inputs: list[Path]) -> None:
     refuse_to_replace(path, force, ModelFileError, label="model file ")
 
 
-def _fit(
-    run: Path, config: RunConfig
-) -> tuple[Any, list[tuple[str, dict[str, float]]], dict[str, Any]]:
-    """Load the data, build the estimator, fit it; return it, its scores, the data's shapes."""
+def _fit(run: Path, config: RunConfig) -> tuple[Any, list[tuple[str, dict[str, float]]], Any]:
+    """Load the data, build the estimator, fit it; return it, its scores and the data."""
     from lstmkit.cli._run_data import build_estimator, load_run_data
 
     data = load_run_data(run, config)
@@ -165,4 +192,4 @@ def _fit(
         )
         if arrays is not None
     ]
-    return estimator, scores, data.summary()
+    return estimator, scores, data

@@ -45,8 +45,16 @@ from lstmkit.diagnostics.repeated_runs import (
     repeat,
 )
 from lstmkit.diagnostics.report import write_report
+from lstmkit.diagnostics.supervised_baselines import (
+    SUPERVISED_BASELINES,
+    classifier_baseline,
+    regressor_baseline,
+)
 
 __all__ = [
+    "SUPERVISED_BASELINES",
+    "classifier_baseline",
+    "regressor_baseline",
     "BASELINES",
     "LEARNING_CURVE_RULES",
     "METRICS",

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 NOT_RECORDED = "Not recorded for this run."
 TOP_TRIALS = 10
-_ERROR_METRICS = ("RMSE", "MAE", "MAPE", "sMAPE", "MASE")  # lower is better
+_ERROR_METRICS = ("RMSE", "MAE", "MAPE", "sMAPE", "MASE", "error_rate")  # lower is better
 
 
 def escape(value: Any) -> str:

@@ -136,6 +136,7 @@ def render_report(contents: RunContents) -> str:
         (8, 7)
     """
     from lstmkit.diagnostics.baselines import BASELINES
+    from lstmkit.diagnostics.supervised_baselines import SUPERVISED_BASELINES
 
     placed = _images_by_section(report_figures(contents))
     trials = contents.trials
@@ -145,7 +146,7 @@ def render_report(contents: RunContents) -> str:
         sections.data(contents),
         sections.model(contents),
         sections.learning_curves(contents, _verdict(contents), placed.get("learning-curves", "")),
-        sections.skill(contents, placed.get("skill", ""), BASELINES),
+        sections.skill(contents, placed.get("skill", ""), BASELINES + SUPERVISED_BASELINES),
         sections.repeated_runs(contents, placed.get("repeated-runs", "")),
         sections.tuning(
             contents, placed.get("tuning", ""), minimize if trials is not None else True
