@@ -156,3 +156,20 @@ def test_a_forecast_run_file_is_tuned_on_a_backtest_of_its_series(invoke, tmp_pa
     saved = lstmkit.load_model(tmp_path / "run" / "model.safetensors")
     assert saved.lookback == best["params"]["lookback"] and saved.horizon == 3
     assert len(saved.predict()) == 3  # the refitted best forecasts from the series' end
+
+
+def test_a_searched_lookback_is_noted_with_how_to_feed_the_best_model(project, invoke, tmp_path):
+    run = _run_file(project, tmp_path)
+    run.write_text(run.read_text().replace("units = [2, 4, 6]", "lookback = [2, 3]"))
+    result = invoke("tune", run, "--run-dir", tmp_path / "run", "-q")
+    assert result.exit_code == 0, result.output
+    best = json.loads((tmp_path / "run" / "best.json").read_text())["params"]["lookback"]
+    note = (
+        f"the best model reads the last {best} steps of each sample (lookback = {best}): "
+        f"give it X[:, -{best}:, :], e.g. to lstmkit predict and evaluate"
+    )
+    assert f"note: {note}" in result.stdout.splitlines()
+    info = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert info["notes"] == [note] and info["model"]["tuning"]["input_steps"] == best
+    saved = lstmkit.load_model(tmp_path / "run" / "model.safetensors")
+    assert saved.n_timesteps_in_ == best  # trained on the cropped samples

@@ -80,12 +80,16 @@ def tune(
             typer.echo(_best_trials_text(result))
             for name, results in scores.items():
                 typer.echo(f"best model on {name}: {format_metrics(results)}")
+            notes = _cropping_notes(result)
+            for note in notes:
+                typer.echo(f"note: {note}")
             _record(record, run, result, scores)
             finished = record.finish(
                 run_file=str(run),
                 overrides=given_options({**overrides, "tune.storage": storage}),
                 data=data,
                 model={**model_summary(result.best_estimator_), "tuning": _tuning_info(result)},
+                notes=notes,
             )
         typer.echo(f"run directory: {finished}")
 
@@ -233,6 +237,21 @@ def _record(record: Any, run: Path, result: Any, scores: dict[str, dict[str, flo
     record.save_figure("tuning_history", result.plot())
     record_history(record, result.best_estimator_.history_.history)
     result.best_estimator_.save(record.model_path)
+
+
+def _cropping_notes(result: Any) -> list[str]:
+    """What to do when the best model reads only the last ``lookback`` steps of a sample.
+
+    The model itself accepts longer samples without complaint (an LSTM runs any length),
+    so the run must say it: predictions on uncropped data would read the wrong steps.
+    """
+    if result.input_steps is None:
+        return []
+    steps = result.input_steps
+    return [
+        f"the best model reads the last {steps} steps of each sample (lookback = {steps}): "
+        f"give it X[:, -{steps}:, :], e.g. to lstmkit predict and evaluate"
+    ]
 
 
 def _tuning_info(result: Any) -> dict[str, Any]:
