@@ -15,6 +15,10 @@ from lstmkit.diagnostics.baselines import (
     walk_forward_targets,
 )
 from lstmkit.diagnostics.comparisons import Comparison, compare_runs
+from lstmkit.diagnostics.configuration_comparison import (
+    ConfigurationComparison,
+    compare_configurations,
+)
 from lstmkit.diagnostics.forecast_evaluation import ForecastEvaluation, evaluate_forecaster
 from lstmkit.diagnostics.forecast_metrics import (
     METRICS,
@@ -38,12 +42,7 @@ from lstmkit.diagnostics.plots import (
     plot_repeated_runs,
     plot_residuals,
 )
-from lstmkit.diagnostics.repeated_runs import (
-    ConfigurationComparison,
-    RepeatedRuns,
-    compare_configurations,
-    repeat,
-)
+from lstmkit.diagnostics.repeated_runs import RepeatedRuns, repeat
 from lstmkit.diagnostics.report import write_report
 from lstmkit.diagnostics.supervised_baselines import (
     SUPERVISED_BASELINES,
