@@ -278,11 +278,17 @@ def test_configurations_run_the_same_seeds_and_the_best_is_compared_with_each_ot
     scipy_p = stats.ttest_ind(best, plain, equal_var=False).pvalue
     assert first.p_value == pytest.approx(scipy_p, abs=TOL)
     assert first.lower_is_better is False and first.verdict == "better"
+    close_p = result.comparisons[1].p_value
+    # Holm over the two comparisons: the smaller p doubled, the larger kept (but not below it)
+    small, large = sorted([scipy_p, close_p])
+    holm = {small: 2 * small, large: max(2 * small, large)}
+    assert result.adjusted_p_values == pytest.approx([holm[scipy_p], holm[close_p]], abs=TOL)
     assert result.summary_line() == (
         "best on score: 'best' (mean 1.267 over 5 seeds); "
-        f"vs 'plain': significantly better (Welch's t p = {scipy_p:.3g}); "
-        f"vs 'close': significantly better (Welch's t p = "
-        f"{result.comparisons[1].p_value:.3g})"
+        f"vs 'plain': significantly better (Welch's t p = {scipy_p:.3g}, "
+        f"Holm-adjusted {holm[scipy_p]:.3g}); "
+        f"vs 'close': significantly better (Welch's t p = {close_p:.3g}, "
+        f"Holm-adjusted {holm[close_p]:.3g})"
     )
 
 
@@ -302,6 +308,40 @@ def test_the_summary_table_ranks_configurations_with_their_test_against_the_best
     assert table["count"].tolist() == [5, 5, 5]
     assert table["verdict"].tolist() == ["best", "significantly worse", "significantly worse"]
     assert np.isnan(table.loc["best", "p_value"]) and table.loc["best", "test"] == ""
+
+
+def test_holm_turns_a_lucky_p_among_several_into_no_significant_difference():
+    from lstmkit.diagnostics import Comparison, ConfigurationComparison
+    from lstmkit.diagnostics.configuration_comparison import adjust_p_values
+
+    def compared(baseline, p_value):
+        return Comparison(
+            "best",
+            baseline,
+            "score",
+            6,
+            0.1,
+            0.0,
+            0.2,
+            0.95,
+            "Wilcoxon",
+            0.0,
+            p_value,
+            0.5,
+            "r",
+            lower_is_better=False,
+        )
+
+    # four comparisons: 0.02 alone would pass at 0.05, but 4 x 0.02 = 0.08 does not
+    comparisons = [compared(name, p) for name, p in zip("abcd", [0.02, 0.3, 0.5, 0.9])]
+    runs = {name: None for name in ("best", "a", "b", "c", "d")}
+    result = ConfigurationComparison(runs, comparisons, "score", "best")
+    assert result.adjusted_p_values == pytest.approx([0.08, 0.9, 1.0, 1.0], abs=1e-12)
+    unadjusted = ConfigurationComparison(runs, comparisons, "score", "best", correction="none")
+    assert unadjusted.adjusted_p_values == [0.02, 0.3, 0.5, 0.9]
+    assert adjust_p_values([0.01, 0.04, 0.03]) == [0.03, 0.06, 0.06]  # Holm by hand
+    with pytest.raises(ConfigError, match=re.escape("unknown correction 'bonf'")):
+        adjust_p_values([0.1, 0.2], "bonf")
 
 
 def test_a_difference_within_the_noise_is_not_significant():
@@ -329,7 +369,7 @@ def test_the_records_follow_the_run_directory_formats():
     np.testing.assert_allclose(frame["best"] - frame["plain"], 1.0, rtol=0, atol=TOL)
     records = json.loads(json.dumps(result.comparison_records(), allow_nan=False))
     assert [sorted(record) for record in records] == [
-        ["a", "b", "p_value", "statistic", "summary", "test"]
+        ["a", "b", "p_adjusted", "p_value", "statistic", "summary", "test"]
     ] * 2
     assert records[0]["summary"] == result.comparisons[0].summary_line()
 

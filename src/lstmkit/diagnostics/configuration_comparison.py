@@ -8,10 +8,11 @@ seeds, Welch's t below, with a bootstrap confidence interval).
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -34,9 +35,13 @@ class ConfigurationComparison:
 
     Attributes:
         runs: configuration name to its :class:`RepeatedRuns`.
-        comparisons: the best against every other (or every pair), best first in each.
+        comparisons: the best against every other (or every pair), best first in each;
+            their ``p_value`` is the test's own.
         metric: the score's name; greater is better.
         best: the configuration with the highest mean score.
+        correction: ``"holm"`` (the default) or ``"none"``: how the p-values are adjusted
+            for making several comparisons at once.
+        adjusted_p_values: one per comparison; the verdicts use these.
 
     Example:
         >>> def runs(name, values):
@@ -52,6 +57,14 @@ class ConfigurationComparison:
     comparisons: list[Comparison]
     metric: str
     best: str
+    correction: str = "holm"
+    adjusted_p_values: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.adjusted_p_values:
+            self.adjusted_p_values = adjust_p_values(
+                [c.p_value for c in self.comparisons], self.correction
+            )
 
     @classmethod
     def from_runs(
@@ -60,6 +73,7 @@ class ConfigurationComparison:
         *,
         pairs: Literal["best", "all"] = "best",
         test: Literal["auto", "wilcoxon", "welch"] = "auto",
+        correction: Literal["holm", "none"] = "holm",
     ) -> ConfigurationComparison:
         """Compare runs made with the same seeds: the best against the others, or all pairs."""
         if pairs not in ("best", "all"):
@@ -75,21 +89,24 @@ class ConfigurationComparison:
             ]
         metric = next(iter(runs.values())).metric
         comparisons = [_compare(runs[a], runs[b], a, b, metric, test) for a, b in matches]
-        return cls(dict(runs), comparisons, metric, best)
+        return cls(dict(runs), comparisons, metric, best, correction)
 
     def summary(self) -> pd.DataFrame:
         """One row per configuration, best first, with its test against the best.
 
         Columns: ``mean``, ``std``, ``min``, ``max``, ``count`` over the seeds, then
-        ``test``, ``p_value`` and ``verdict`` (``"best"``, ``"significantly worse"`` or
-        ``"no significant difference"``); the best's row has no test.
+        ``test``, ``p_value``, ``p_adjusted`` (see ``correction``) and ``verdict``
+        (``"best"``, ``"significantly worse"`` or ``"no significant difference"``, read
+        from ``p_adjusted``); the best's row has no test.
         """
         rows = {name: result.summary() for name, result in self.runs.items()}
         table = pd.DataFrame(rows).T.astype({"mean": float, "std": float, "count": int})
         table[["min", "max"]] = table[["min", "max"]].astype(float)
-        against = {c.baseline: c for c in self.comparisons if c.model == self.best}
+        against = {c.baseline: c for c in self._adjusted() if c.model == self.best}
+        raw = {c.baseline: c.p_value for c in self.comparisons if c.model == self.best}
         table["test"] = [against[n].test if n in against else "" for n in table.index]
-        table["p_value"] = [against[n].p_value if n in against else np.nan for n in table.index]
+        table["p_value"] = [raw.get(n, np.nan) for n in table.index]
+        table["p_adjusted"] = [against[n].p_value if n in against else np.nan for n in table.index]
         table["verdict"] = [
             "best" if name == self.best else _verdict(against[name], "significantly worse")
             for name in table.index
@@ -103,13 +120,25 @@ class ConfigurationComparison:
             f"best on {self.metric}: '{self.best}' (mean {stats['mean']:.4g} over "
             f"{stats['count']} seeds)"
         ]
-        for comparison in self.comparisons:
+        for comparison, adjusted in zip(self.comparisons, self._adjusted()):
             if comparison.model == self.best:
+                note = (
+                    f", {self.correction.capitalize()}-adjusted {adjusted.p_value:.3g}"
+                    if len(self.comparisons) > 1 and self.correction != "none"
+                    else ""
+                )
                 parts.append(
-                    f"vs '{comparison.baseline}': {_verdict(comparison, 'significantly better')} "
-                    f"({comparison.test} p = {comparison.p_value:.3g})"
+                    f"vs '{comparison.baseline}': {_verdict(adjusted, 'significantly better')} "
+                    f"({comparison.test} p = {comparison.p_value:.3g}{note})"
                 )
         return "; ".join(parts)
+
+    def _adjusted(self) -> list[Comparison]:
+        """The comparisons with their adjusted p-values, so their verdicts use those."""
+        return [
+            dataclasses.replace(comparison, p_value=adjusted)
+            for comparison, adjusted in zip(self.comparisons, self.adjusted_p_values)
+        ]
 
     def comparison_records(self) -> list[dict[str, Any]]:
         """The entries of ``comparisons.json``: a, b, test, statistic, p_value, summary."""
@@ -120,9 +149,10 @@ class ConfigurationComparison:
                 "test": c.test,
                 "statistic": _finite_or_none(c.statistic),
                 "p_value": _finite_or_none(c.p_value),
+                "p_adjusted": _finite_or_none(adjusted),
                 "summary": c.summary_line(),
             }
-            for c in self.comparisons
+            for c, adjusted in zip(self.comparisons, self.adjusted_p_values)
         ]
 
     def to_frame(self) -> pd.DataFrame:
@@ -163,6 +193,32 @@ def _verdict(comparison: Comparison, significant: str) -> str:
     return significant if comparison.verdict == "better" else "no significant difference"
 
 
+def adjust_p_values(p_values: Sequence[float], correction: str = "holm") -> list[float]:
+    """p-values adjusted for testing several hypotheses at once (Holm's step-down).
+
+    Holm: sort the m p-values, multiply the i-th smallest by (m - i + 1), cap at 1 and
+    keep the sequence non-decreasing. It holds the chance of any false "significant" at
+    alpha, like Bonferroni, but rejects more. ``"none"`` returns them unchanged.
+
+    Example:
+        >>> adjust_p_values([0.01, 0.04, 0.03])
+        [0.03, 0.06, 0.06]
+    """
+    if correction not in ("holm", "none"):
+        raise unknown_option("correction", correction, ("holm", "none"))
+    values = [float(p) for p in p_values]
+    if correction == "none" or len(values) < 2:
+        return values
+    order = sorted(range(len(values)), key=lambda i: (np.isnan(values[i]), values[i]))
+    adjusted, running = [np.nan] * len(values), 0.0
+    for rank, index in enumerate(order):
+        if np.isnan(values[index]):
+            continue
+        running = max(running, min(1.0, (len(values) - rank) * values[index]))
+        adjusted[index] = round(running, 15)  # (m - i + 1) * p in floats: 0.03 not 0.0300..04
+    return adjusted
+
+
 def _finite_or_none(value: float) -> float | None:
     return float(value) if np.isfinite(value) else None
 
@@ -180,6 +236,7 @@ def compare_configurations(
     fit_params: Mapping[str, Any] | None = None,
     pairs: Literal["best", "all"] = "best",
     test: Literal["auto", "wilcoxon", "welch"] = "auto",
+    correction: Literal["holm", "none"] = "holm",
 ) -> ConfigurationComparison:
     """Run :func:`repeat` for each configuration with the same seeds, and compare them.
 
@@ -194,6 +251,9 @@ def compare_configurations(
         X, y, n_runs, seeds, cv, scoring, validation, fit_params: as for :func:`repeat`.
         pairs: ``"best"`` (the best against each other) or ``"all"``.
         test: ``"auto"``, ``"wilcoxon"`` or ``"welch"`` (see :func:`compare_runs`).
+        correction: ``"holm"`` adjusts the p-values for making several comparisons (the
+            more configurations, the likelier one looks significant by chance);
+            ``"none"`` keeps each test's own.
 
     Returns:
         A :class:`ConfigurationComparison`.
@@ -229,6 +289,8 @@ def compare_configurations(
         raise unknown_option("pairs", pairs, ("best", "all"))
     if test not in ("auto", "wilcoxon", "welch"):
         raise unknown_option("test", test, ("auto", "wilcoxon", "welch"))
+    if correction not in ("holm", "none"):
+        raise unknown_option("correction", correction, ("holm", "none"))
     plan = make_plan(n_runs, seeds, cv, scoring, validation, fit_params, X, y)
     if len(plan.seeds) < 2:
         raise ConfigError(
@@ -238,4 +300,4 @@ def compare_configurations(
     runs = {
         name: run_repeats(estimator, X, y, plan, name) for name, estimator in estimators.items()
     }
-    return ConfigurationComparison.from_runs(runs, pairs=pairs, test=test)
+    return ConfigurationComparison.from_runs(runs, pairs=pairs, test=test, correction=correction)
