@@ -223,8 +223,7 @@ def _best_trials_text(result: Any, top: int = 5) -> str:
 def _record(record: Any, run: Path, result: Any, scores: dict[str, dict[str, float]]) -> None:
     """The run directory: run file, trials, best, scores, the best model and its curves."""
     record.write_text("config.toml", run.read_text(encoding="utf-8"))
-    record.write_frame("trials.csv", result.trials_frame(), index=False)
-    record.write_json("best.json", result.to_dict())
+    result.save_records(record.folder)  # trials.csv and best.json, one writer for both
     metrics = {"best_value": result.best_value}
     metrics.update(
         {
